@@ -1,0 +1,52 @@
+# Samizdat — `make run` serves the demo newsroom, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install demo bake serve clean browser-deps help
+
+help:
+	@echo "make run   — set up, load the demo newsroom, bake and serve it on http://127.0.0.1:$(PORT)"
+	@echo "make test  — set up and run the whole test suite"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Samizdat needs Python 3.11 or newer: set PYTHON=python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian run 'apt-get install python3-venv'"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/samizdat migrate --noinput
+	$(BIN)/samizdat demo
+
+run: demo
+	$(BIN)/samizdat serve --port $(PORT)
+
+bake: install
+	$(BIN)/samizdat bake
+
+# The browser tests need Debian's chromium (Playwright's own download does not work
+# everywhere) and axe-core from npm. As root with apt we install chromium; otherwise the
+# browser tests skip and say which package is missing.
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) \
+	      || echo "Could not install chromium: the browser tests will skip."; \
+	  else echo "chromium is not installed (Debian package 'chromium'): the browser tests will skip."; fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent; \
+	else echo "npm is not installed: the accessibility checks will skip (Debian package 'npm')."; fi
+
+test: install browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules test-artifacts build *.egg-info

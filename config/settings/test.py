@@ -1,0 +1,29 @@
+"""Settings for the test suite: a throwaway data folder and bakes run right after commit."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="samizdat-test-"))
+SAMIZDAT_SITE_DIR = DATA_DIR / "site"
+MEDIA_ROOT = DATA_DIR / "media"
+STATIC_ROOT = DATA_DIR / "static"
+SECRET_KEY = "test-only-not-secret"
+ALLOWED_HOSTS = ["*"]
+SAMIZDAT_BAKE_EAGER = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {  # noqa: F405
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "test.sqlite3",
+            "TEST": {"NAME": str(DATA_DIR / "test-db.sqlite3")},
+            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+        }
+    }

@@ -1,0 +1,14 @@
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+from samizdat.delivery.views import media_for_editors
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    re_path(r"^media/(?P<path>.+)$", media_for_editors, name="media"),
+    # Reader pages. The baker renders every reader path through this route (the same
+    # view stack as the Wagtail preview); `samizdat serve` answers readers from the
+    # baked files instead, so this route never serves a reader directly.
+    path("", include(wagtail_urls)),
+]

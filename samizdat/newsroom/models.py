@@ -1,0 +1,442 @@
+"""The newsroom: language editions (services), blogs, posts, authors and breaking news.
+
+Page tree: Root → NewsroomHome ("/") → ServicePage ("/en/") → BlogPage → PostPage.
+Each page type says which reader paths it owns (`get_baked_paths`); which *other* pages a
+change touches is decided in `samizdat.publishing.dependencies`, not here.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+PAGE_SIZE = 10
+DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
+RTL_LANGUAGES = {"fa", "ar", "he", "ur", "ps", "ku", "dv", "yi"}
+
+
+class ReaderPageForm(WagtailAdminPageForm):
+    """Admin form for every reader page: refuses a go-live time in the past."""
+
+    def clean(self):
+        cleaned = super().clean()
+        go_live_at = cleaned.get("go_live_at")
+        if go_live_at and "go_live_at" in self.changed_data and go_live_at < timezone.now():
+            self.add_error(
+                "go_live_at",
+                _(
+                    "This time is in the past. Pick a future time to schedule the page, "
+                    "or clear the field and publish it now."
+                ),
+            )
+        return cleaned
+
+
+class ReaderPage(Page):
+    """A page that readers see as baked files."""
+
+    base_form_class = ReaderPageForm
+
+    class Meta:
+        abstract = True
+
+    @property
+    def reader_path(self):
+        """The page's path on the reader site, e.g. "/en/transmission/"."""
+        parts = self.get_url_parts()
+        if parts is None:
+            raise ValueError(f"{self!r} is not under a site root, so it has no reader path")
+        return parts[2]
+
+    def get_baked_paths(self):
+        """Every reader path this page renders; listings add their later pages."""
+        return [self.reader_path]
+
+    def get_service(self):
+        return ServicePage.objects.ancestor_of(self, inclusive=True).first()
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import blogs_for_service, breaking_news_active
+
+        context = super().get_context(request, *args, **kwargs)
+        service = self.get_service()
+        blog = BlogPage.objects.ancestor_of(self, inclusive=True).first() if service else None
+        context.update(
+            service=service,
+            lang=service.language_code if service else settings.LANGUAGE_CODE,
+            direction=service.direction if service else "ltr",
+            breaking=breaking_news_active(service) if service else None,
+            nav_blogs=blogs_for_service(service) if service else [],
+            current_blog_id=blog.pk if blog else None,
+        )
+        return context
+
+    def make_preview_request(self, original_request=None, preview_mode=None, extra_request_attrs=None):
+        # Preview goes through the same renderer as the bake, so the two cannot drift.
+        from samizdat.publishing.renderer import render_response
+
+        return render_response(
+            self,
+            lambda: super(ReaderPage, self).make_preview_request(
+                original_request, preview_mode, extra_request_attrs
+            ),
+        )
+
+
+class NewsroomHome(ReaderPage):
+    """The root of the reader site: a door to each language edition."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["newsroom.ServicePage"]
+    max_count = 1
+    template = "samizdat/newsroom_home.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import services_live
+
+        context = super().get_context(request, *args, **kwargs)
+        context["services"] = services_live()
+        return context
+
+
+def _paginate(items, number):
+    paginator = Paginator(items, PAGE_SIZE)
+    if number < 1 or number > paginator.num_pages:
+        raise Http404("No such page of the listing")
+    return paginator.page(number)
+
+
+def _page_count(count):
+    return max(1, -(-count // PAGE_SIZE))
+
+
+class ServicePage(RoutablePageMixin, ReaderPage):
+    """One language edition of the newsroom, and its front page."""
+
+    language_code = models.CharField(max_length=12, choices=settings.LANGUAGES, default="en")
+    direction = models.CharField(
+        max_length=3,
+        choices=DIRECTIONS,
+        default="ltr",
+        help_text=_("Right to left for Persian, Arabic, Hebrew, Urdu…"),
+    )
+    tagline = models.CharField(max_length=200, blank=True)
+    base_url = models.URLField(
+        blank=True, help_text=_("Public address of this edition, e.g. https://example.org/en/")
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text=_("Shown to readers in a form that address harvesters cannot read.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("tagline"),
+        FieldRowPanel([FieldPanel("language_code"), FieldPanel("direction")]),
+        FieldPanel("base_url"),
+        FieldPanel("contact_email"),
+    ]
+    parent_page_types = ["newsroom.NewsroomHome"]
+    subpage_types = ["newsroom.BlogPage"]
+    template = "samizdat/service_page.html"
+
+    class Meta:
+        verbose_name = _("service (language edition)")
+
+    def clean(self):
+        super().clean()
+        if self.language_code in RTL_LANGUAGES and self.direction != "rtl":
+            raise ValidationError(
+                {"direction": _("This language is written right to left: choose “Right to left”.")}
+            )
+
+    def get_service(self):
+        return self
+
+    def get_baked_paths(self):
+        from . import selectors
+
+        base = self.reader_path
+        paths = [base]
+        pages = _page_count(selectors.posts_for_service(self).count())
+        paths += [f"{base}page/{n}/" for n in range(2, pages + 1)]
+        for author in selectors.authors_for_service(self):
+            paths.append(f"{base}authors/{author.slug}/")
+        for tag in selectors.tags_for_service(self):
+            paths.append(f"{base}tags/{tag.slug}/")
+        return paths
+
+    def _listing(self, request, posts, number, **extra):
+        return self.render(request, context_overrides={"posts": _paginate(posts, number), **extra})
+
+    @path("")
+    def front(self, request):
+        from .selectors import posts_for_service
+
+        return self._listing(request, posts_for_service(self), 1)
+
+    @path("page/<int:number>/")
+    def front_page_number(self, request, number):
+        from .selectors import posts_for_service
+
+        return self._listing(request, posts_for_service(self), number)
+
+    @path("authors/<slug:slug>/")
+    def author(self, request, slug):
+        from .selectors import posts_for_author
+
+        author = Author.objects.filter(slug=slug).first()
+        if author is None:
+            raise Http404("No such author")
+        posts = posts_for_author(author, service=self)
+        return self.render(
+            request,
+            context_overrides={"author": author, "posts": posts, "listing_title": author.name},
+            template="samizdat/author_page.html",
+        )
+
+    @path("tags/<slug:slug>/")
+    def tag(self, request, slug):
+        from .selectors import posts_for_tag
+
+        posts = posts_for_tag(slug, service=self)
+        if not posts:
+            raise Http404("No such tag")
+        tag = posts[0].tags.get(slug=slug)
+        return self.render(
+            request,
+            context_overrides={"tag": tag, "posts": posts, "listing_title": tag.name},
+            template="samizdat/tag_page.html",
+        )
+
+
+class BlogPage(RoutablePageMixin, ReaderPage):
+    """A blog of one service, with its "About this blog" box and paginated index."""
+
+    about = models.TextField(
+        verbose_name=_("about this blog"), help_text=_("Shown beside every post of the blog.")
+    )
+    contact_email = models.EmailField(
+        blank=True, help_text=_("Shown to readers in a form that address harvesters cannot read.")
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("about"), FieldPanel("contact_email")]
+    parent_page_types = ["newsroom.ServicePage"]
+    subpage_types = ["newsroom.PostPage"]
+    template = "samizdat/blog_page.html"
+
+    def get_baked_paths(self):
+        from .selectors import posts_for_blog
+
+        base = self.reader_path
+        pages = _page_count(posts_for_blog(self).count())
+        return [base] + [f"{base}page/{n}/" for n in range(2, pages + 1)]
+
+    @path("")
+    def index(self, request):
+        return self.index_page_number(request, 1)
+
+    @path("page/<int:number>/")
+    def index_page_number(self, request, number):
+        from .selectors import posts_for_blog
+
+        page = _paginate(posts_for_blog(self), number)
+        return self.render(request, context_overrides={"posts": page})
+
+
+class PostTag(TaggedItemBase):
+    content_object = ParentalKey("newsroom.PostPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class PostPage(ReaderPage):
+    """A blog post: headline (the page title), lead image, body, authors, corrections."""
+
+    teaser = models.TextField(max_length=400, help_text=_("One or two sentences for listings."))
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_alt = models.CharField(
+        _("alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("Describe what the photo shows for readers who cannot see it. Not the caption."),
+    )
+    lead_image_caption = models.CharField(_("caption"), max_length=400, blank=True)
+    lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
+    body = RichTextField(features=settings.SAMIZDAT_RICHTEXT_FEATURES)
+    updated_at = models.DateTimeField(
+        _("updated"), null=True, blank=True, help_text=_("Set when the post was substantially updated.")
+    )
+    pinned_until = models.DateTimeField(
+        null=True, blank=True, help_text=_("Keep at the top of listings until this time.")
+    )
+    unlisted = models.BooleanField(
+        default=False, help_text=_("Published at its address but kept out of listings and feeds.")
+    )
+    tags = ClusterTaggableManager(through=PostTag, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("teaser"),
+        MultiFieldPanel(
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_alt"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
+            heading=_("Lead image"),
+        ),
+        InlinePanel("post_authors", label=_("Authors"), min_num=1),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        InlinePanel("corrections", label=_("Corrections and updates")),
+    ]
+    promote_panels = Page.promote_panels + [
+        FieldPanel("updated_at"),
+        FieldPanel("pinned_until"),
+        FieldPanel("unlisted"),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("teaser"), index.SearchField("body")]
+    parent_page_types = ["newsroom.BlogPage"]
+    subpage_types = []
+    template = "samizdat/post_page.html"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        alt = self.lead_image_alt.strip()
+        if self.lead_image_id and not alt:
+            errors["lead_image_alt"] = _(
+                "Alt text is required with a lead image: describe what it shows."
+            )
+        elif alt and alt.casefold() == self.lead_image_caption.strip().casefold():
+            errors["lead_image_alt"] = _(
+                "Alt text must describe the image, not repeat the caption."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def published_at(self):
+        return self.first_published_at or self.go_live_at or self.latest_revision_created_at
+
+    @property
+    def ordered_authors(self):
+        return [pa.author for pa in self.post_authors.all() if pa.author_id]
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import latest_posts_for_blog
+
+        context = super().get_context(request, *args, **kwargs)
+        blog = self.get_parent().specific
+        context["blog"] = blog
+        context["current_blog_id"] = blog.pk
+        context["latest_posts"] = latest_posts_for_blog(blog, exclude=self)
+        return context
+
+
+class Author(index.Indexed, models.Model):
+    """A public byline. Separate from user accounts: the name may be a pen name."""
+
+    name = models.CharField(
+        _("display name"),
+        max_length=120,
+        help_text=_("As printed on the byline. Use a pen name for anyone at risk."),
+    )
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    is_pen_name = models.BooleanField(
+        default=False, help_text=_("Internal note only; never shown to readers.")
+    )
+    bio = models.TextField(blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_contact = models.EmailField(blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("is_pen_name"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+        FieldPanel("public_contact"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if not self.slug:
+            self.slug = slugify(self.name, allow_unicode=True)
+        if not self.slug:
+            raise ValidationError({"slug": _("Give this author a slug made of letters or digits.")})
+
+
+class PostAuthor(Orderable):
+    post = ParentalKey(PostPage, related_name="post_authors", on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, related_name="post_links", on_delete=models.PROTECT)
+
+    panels = [FieldPanel("author")]
+
+
+class PostCorrection(Orderable):
+    """A dated, public note at the end of a post: what changed and why."""
+
+    post = ParentalKey(PostPage, related_name="corrections", on_delete=models.CASCADE)
+    noted_at = models.DateTimeField(_("date"), default=timezone.now)
+    text = models.TextField()
+
+    panels = [FieldPanel("noted_at"), FieldPanel("text")]
+
+
+class BreakingNews(models.Model):
+    """A short banner shown on every page of one service between two times."""
+
+    service = models.ForeignKey(ServicePage, on_delete=models.CASCADE, related_name="breaking_news")
+    text = models.CharField(max_length=200)
+    link_url = models.CharField(
+        max_length=500, blank=True, help_text=_("Optional: a reader path (/en/…/) or https:// address.")
+    )
+    starts_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    panels = [
+        FieldPanel("service"),
+        FieldPanel("text"),
+        FieldPanel("link_url"),
+        FieldRowPanel([FieldPanel("starts_at"), FieldPanel("expires_at")]),
+    ]
+
+    class Meta:
+        verbose_name = _("breaking news")
+        verbose_name_plural = _("breaking news")
+        ordering = ["-starts_at"]
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
+        if self.link_url and not self.link_url.startswith(("/", "https://")):
+            raise ValidationError(
+                {"link_url": _("Use a reader path starting with / or an https:// address.")}
+            )

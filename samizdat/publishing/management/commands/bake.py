@@ -1,0 +1,30 @@
+import json as jsonlib
+
+from django.core.management.base import BaseCommand, CommandError
+from wagtail.models import Site
+
+from samizdat.publishing.services import batch_run_pending, site_bake_full
+
+
+class Command(BaseCommand):
+    help = "Render the reader site into the site folder ($SAMIZDAT_DATA_DIR/site)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--full", action="store_true", help="Re-render every page (the default).")
+        parser.add_argument("--pending", action="store_true", help="Only run queued bake batches.")
+        parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+
+    def handle(self, *args, full=False, pending=False, json=False, **options):
+        if not Site.objects.filter(is_default_site=True).exists():
+            raise CommandError("There is no site to bake yet. Run `samizdat demo` or create one in the admin.")
+        report = batch_run_pending() if pending else site_bake_full(reason="samizdat bake")
+        if report is None:
+            self.stdout.write("Nothing was queued.")
+            return
+        if json:
+            self.stdout.write(jsonlib.dumps(report.as_dict()))
+        else:
+            self.stdout.write(
+                f"Baked {report.rendered} pages in {report.seconds:.2f}s: "
+                f"{report.changed} files changed, {report.removed} removed."
+            )

@@ -1,0 +1,65 @@
+"""The worker: bakes queued batches, publishes scheduled pages, notices the clock.
+
+`samizdat serve` starts it beside the web server; `samizdat worker` runs it alone.
+"""
+
+import io
+import logging
+import signal
+import threading
+import time
+
+from django.core.management import call_command
+from django.db import close_old_connections
+
+from . import dependencies
+from .bake import baked_clock_signature, clock_signature
+from .services import batch_enqueue, batch_run_pending
+
+logger = logging.getLogger(__name__)
+
+
+def scheduled_publish_run():
+    """Publish pages whose go-live time has come and unpublish expired ones (Wagtail's
+    own command; its signals queue the bake)."""
+    out = io.StringIO()
+    call_command("publish_scheduled", stdout=out)
+    text = out.getvalue().strip()
+    if text and "No objects" not in text and "Nothing" not in text:
+        logger.info("scheduled publishing: %s", text.replace("\n", "; "))
+
+
+def clock_check():
+    """Queue a bake when a banner started or expired or a pin ran out since the last bake."""
+    if clock_signature() != baked_clock_signature():
+        batch_enqueue(reason="clock: banner or pin changed", paths=dependencies.paths_for_clock())
+
+
+def worker_tick():
+    scheduled_publish_run()
+    clock_check()
+
+
+def worker_run(*, interval=5.0, poll=0.5, stop=None, max_seconds=None):
+    """Loop until `stop` is set (or SIGTERM/SIGINT, or `max_seconds`)."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    started = time.monotonic()
+    next_tick = 0.0
+    logger.info("worker started (scheduler every %ss)", interval)
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            if time.monotonic() >= next_tick:
+                worker_tick()
+                next_tick = time.monotonic() + interval
+            batch_run_pending()
+        except Exception:
+            logger.exception("worker step failed; retrying")
+            stop.wait(interval)
+        if max_seconds is not None and time.monotonic() - started >= max_seconds:
+            break
+        stop.wait(poll)
+    logger.info("worker stopped")

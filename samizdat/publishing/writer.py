@@ -1,0 +1,97 @@
+"""Writes baked files atomically: a reader gets the old file or the new one, never half."""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+
+class WriteError(Exception):
+    pass
+
+
+def site_file(site_dir: Path, path: str) -> Path:
+    """The file for a reader path: "/en/blog/" → site/en/blog/index.html."""
+    rel = PurePosixPath(path.lstrip("/"))
+    if ".." in rel.parts:
+        raise WriteError(f"Refusing to write outside the site folder: {path!r}")
+    if path.endswith("/") or not rel.suffix:
+        rel = rel / "index.html"
+    return site_dir.joinpath(*rel.parts)
+
+
+class SiteWriter:
+    """Writes one batch into `site_dir`. Refuses to write one path twice in a batch."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.written: set[Path] = set()
+        self.changed = 0
+
+    def _claim(self, target: Path):
+        if target in self.written:
+            raise WriteError(f"{target} was written twice in one bake: two pages claim one path")
+        self.written.add(target)
+
+    def write_bytes(self, path: str, content: bytes):
+        target = site_file(self.site_dir, path)
+        self._claim(target)
+        if target.exists() and target.read_bytes() == content:
+            return False  # unchanged: keep the file (and its mtime, which caches and mirrors use)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.changed += 1
+        return True
+
+    def copy_file(self, path: str, source: Path):
+        target = site_file(self.site_dir, path)
+        if target in self.written:
+            return False  # the same image used twice in a batch is fine
+        self.written.add(target)
+        if target.exists() and target.stat().st_size == source.stat().st_size and target.stat().st_mtime >= source.stat().st_mtime:
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+        os.close(fd)
+        try:
+            shutil.copyfile(source, tmp)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.changed += 1
+        return True
+
+    def remove(self, path: str):
+        target = site_file(self.site_dir, path)
+        if target.exists():
+            target.unlink()
+            self.changed += 1
+            for parent in target.parents:
+                if parent == self.site_dir or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+
+    def prune(self):
+        """Remove every file this batch did not write (a full bake's last stage)."""
+        removed = 0
+        for file in sorted(self.site_dir.rglob("*"), reverse=True):
+            if file.is_file() and file not in self.written and (
+                not file.name.startswith(".") or file.name.startswith(".tmp-")
+            ):
+                file.unlink()
+                removed += 1
+            elif file.is_dir() and not any(file.iterdir()):
+                file.rmdir()
+        return removed
