@@ -10,6 +10,7 @@ DATA_DIR = Path(tempfile.mkdtemp(prefix="samizdat-test-"))
 SAMIZDAT_SITE_DIR = DATA_DIR / "site"
 MEDIA_ROOT = DATA_DIR / "media"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir()
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
 SAMIZDAT_BAKE_EAGER = True

@@ -1,0 +1,51 @@
+"""Shared fixtures: the demo newsroom is loaded once per test session into the test
+database, and baked once into a session folder. Tests that bake again use their own folder."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from samizdat.newsroom.demo.loader import demo_content_load, demo_users_ensure
+    from samizdat.publishing.services import site_bake_full
+
+    with django_db_blocker.unblock():
+        demo_content_load()
+        demo_users_ensure()
+        site_bake_full(reason="test session")
+
+
+@pytest.fixture
+def site_dir(db):
+    """The demo site baked at session start (read-only for tests)."""
+    return Path(settings.SAMIZDAT_SITE_DIR)
+
+
+@pytest.fixture
+def fresh_site(db, settings, tmp_path):
+    """A private site folder and data folder for a test that bakes."""
+    settings.SAMIZDAT_SITE_DIR = tmp_path / "site"
+    settings.DATA_DIR = tmp_path
+    return settings.SAMIZDAT_SITE_DIR
+
+
+@pytest.fixture
+def users(db):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return {u.username: u for u in User.objects.filter(username__in=["admin", "editor", "contributor"])}
+
+
+def read(site, path):
+    file = Path(site) / path.lstrip("/")
+    if path.endswith("/"):
+        file = file / "index.html"
+    return file.read_text(encoding="utf-8")
+
+
+HREF = re.compile(r'(?:href|src)="([^"#?]+)')
