@@ -49,3 +49,11 @@ def read(site, path):
 
 
 HREF = re.compile(r'(?:href|src)="([^"#?]+)')
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import shutil
+
+    data_dir = Path(settings.DATA_DIR)
+    if data_dir.name.startswith("samizdat-test-"):
+        shutil.rmtree(data_dir, ignore_errors=True)

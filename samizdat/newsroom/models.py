@@ -5,6 +5,8 @@ Each page type says which reader paths it owns (`get_baked_paths`); which *other
 change touches is decided in `samizdat.publishing.dependencies`, not here.
 """
 
+from urllib.parse import unquote
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -55,11 +57,11 @@ class ReaderPage(Page):
 
     @property
     def reader_path(self):
-        """The page's path on the reader site, e.g. "/en/transmission/"."""
+        """The page's path on the reader site, decoded ("/fa/یادداشت/"); links encode it."""
         parts = self.get_url_parts()
         if parts is None:
             raise ValueError(f"{self!r} is not under a site root, so it has no reader path")
-        return parts[2]
+        return unquote(parts[2])
 
     def get_baked_paths(self):
         """Every reader path this page renders; listings add their later pages."""
@@ -195,7 +197,7 @@ class ServicePage(RoutablePageMixin, ReaderPage):
 
         return self._listing(request, posts_for_service(self), number)
 
-    @path("authors/<slug:slug>/")
+    @path("authors/<str:slug>/")
     def author(self, request, slug):
         from .selectors import posts_for_author
 
@@ -209,7 +211,7 @@ class ServicePage(RoutablePageMixin, ReaderPage):
             template="samizdat/author_page.html",
         )
 
-    @path("tags/<slug:slug>/")
+    @path("tags/<str:slug>/")
     def tag(self, request, slug):
         from .selectors import posts_for_tag
 

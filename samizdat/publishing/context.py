@@ -7,6 +7,7 @@ USB stick or an onion service). Templates and rich-text handlers ask `link()` an
 """
 
 import posixpath
+from urllib.parse import quote
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -54,11 +55,12 @@ def relative(target, here):
 
 
 def link(target):
-    """A reader path as the current render should write it."""
+    """A reader path as the current render should write it, percent-encoded so Persian or
+    Cyrillic slugs survive every static host."""
     state = current()
-    if state is None or not state.baking:
-        return target
-    return relative(target, state.here)
+    if state is not None and state.baking:
+        target = relative(target, state.here)
+    return quote(target, safe="/:#?=&%~")
 
 
 def assets_path(name):

@@ -10,7 +10,7 @@ import threading
 import time
 
 from django.core.management import call_command
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from . import dependencies
 from .bake import baked_clock_signature, clock_signature
@@ -50,7 +50,8 @@ def worker_run(*, interval=5.0, poll=0.5, stop=None, max_seconds=None):
     next_tick = 0.0
     logger.info("worker started (scheduler every %ss)", interval)
     while not stop.is_set():
-        close_old_connections()
+        if not connection.in_atomic_block:
+            close_old_connections()  # a long-running loop must not hold a dead connection
         try:
             if time.monotonic() >= next_tick:
                 worker_tick()
@@ -58,7 +59,7 @@ def worker_run(*, interval=5.0, poll=0.5, stop=None, max_seconds=None):
             batch_run_pending()
         except Exception:
             logger.exception("worker step failed; retrying")
-            stop.wait(interval)
+            stop.wait(min(interval, 5))
         if max_seconds is not None and time.monotonic() - started >= max_seconds:
             break
         stop.wait(poll)

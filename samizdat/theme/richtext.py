@@ -1,6 +1,8 @@
 """How stored rich text becomes reader HTML: links relative to the baked file, images
 collected into the bake, and embeds as plain links (no third-party requests)."""
 
+from urllib.parse import unquote
+
 from django.utils.html import escape
 from wagtail.embeds.rich_text import MediaEmbedHandler
 from wagtail.images.formats import get_image_format
@@ -16,7 +18,7 @@ class ReaderPageLinkHandler(PageLinkHandler):
         tags = []
         for page in cls.get_many(attrs_list):
             parts = page.get_url_parts() if page and page.live else None
-            tags.append(f'<a href="{escape(link(parts[2]))}">' if parts else "<a>")
+            tags.append(f'<a href="{escape(link(unquote(parts[2])))}">' if parts else "<a>")
         return tags
 
 

@@ -1,0 +1,48 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from samizdat.newsroom.models import BreakingNews, ServicePage
+from samizdat.publishing.bake import bake
+from samizdat.publishing.models import BakeBatch
+from samizdat.publishing.tasks import clock_check, worker_run
+from tests.conftest import read
+
+pytestmark = pytest.mark.django_db
+
+
+def test_expired_banner_disappears_on_the_next_clock_check(fresh_site, django_capture_on_commit_callbacks):
+    bake(full=True)
+    assert 'class="breaking"' in read(fresh_site, "/en/")
+    BreakingNews.objects.filter(service__language_code="en").update(expires_at=timezone.now() - timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        clock_check()
+    assert BakeBatch.objects.filter(reason__startswith="clock").exists()
+    from samizdat.publishing.services import batch_run_pending
+
+    batch_run_pending()
+    assert 'class="breaking"' not in read(fresh_site, "/en/")
+    assert 'class="breaking"' in read(fresh_site, "/fa/")
+
+
+def test_clock_check_is_quiet_when_nothing_changed(fresh_site):
+    bake(full=True)
+    clock_check()
+    assert not BakeBatch.objects.filter(reason__startswith="clock").exists()
+
+
+def test_new_banner_reaches_pages(fresh_site, django_capture_on_commit_callbacks):
+    service = ServicePage.objects.get(language_code="ru")
+    with django_capture_on_commit_callbacks(execute=True):
+        BreakingNews.objects.create(service=service, text="Срочная новость", expires_at=timezone.now() + timedelta(hours=1))
+    assert "Срочная новость" in read(fresh_site, "/ru/")
+
+
+def test_worker_runs_queued_batches(fresh_site):
+    BakeBatch.objects.create(reason="queued by another process", full=True)
+    stop = threading.Event()
+    worker_run(interval=60, poll=0.05, stop=stop, max_seconds=0.5)
+    assert not BakeBatch.objects.filter(finished_at__isnull=True).exists()
+    assert (fresh_site / "en/index.html").exists()
