@@ -150,6 +150,7 @@ WAGTAILADMIN_BASE_URL = os.environ.get("SAMIZDAT_ADMIN_BASE_URL", "http://127.0.
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: only real images, of a sane size; anything else gets a clear form error.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "samizdat.newsroom.forms.ImageForm"
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 8 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000

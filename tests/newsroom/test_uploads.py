@@ -36,7 +36,7 @@ def test_contributor_can_upload_a_real_image(client, users):
     "name, content, message",
     [
         ("notes.txt", b"just text", "Upload a valid image"),
-        ("fake.jpg", b"\xff\xd8\xff not really a jpeg", "Upload a valid image"),
+        ("fake.jpg", b"\xff\xd8\xff not really a jpeg", "cannot be read"),
     ],
 )
 def test_non_images_are_refused(client, users, name, content, message):
