@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install demo bake serve clean browser-deps help
+.PHONY: run test install demo bake serve clean browser-deps golden help
 
 help:
 	@echo "make run   — set up, load the demo newsroom, bake and serve it on http://127.0.0.1:$(PORT)"
@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(STAMP)
+# Translation catalogs are compiled from the committed .po files (Babel, no gettext needed).
+PO := $(wildcard samizdat/locale/*/LC_MESSAGES/django.po)
+MO := $(PO:.po=.mo)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics 2>&1 | grep -v '^$$' || true
+	@test -f $@
+
+install: $(STAMP) $(MO)
 
 demo: install
 	$(BIN)/samizdat migrate --noinput
@@ -47,6 +54,10 @@ browser-deps:
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Regenerate the golden skeleton of the baked post page after an intended change.
+golden: install
+	SAMIZDAT_REGENERATE_GOLDEN=1 $(BIN)/python -m pytest -q tests/publishing/test_bake.py -k golden
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts build *.egg-info

@@ -5,9 +5,12 @@ import re
 from functools import cache
 from pathlib import Path
 
+import jdatetime
 import nh3
+from babel import Locale
 from babel.dates import format_date, format_datetime
-from django.utils import translation
+from babel.numbers import format_decimal
+from django.utils import timezone, translation
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
@@ -83,12 +86,49 @@ def _locale():
     return (translation.get_language() or "en").replace("-", "_")
 
 
+# Unicode digits of the numbering systems CLDR names as a locale's default (Babel knows
+# which system a locale uses, but formats with ASCII digits).
+NATIVE_DIGITS = {"arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
+
+
+@cache
+def _digits(locale):
+    native = NATIVE_DIGITS.get(Locale.parse(locale).default_numbering_system)
+    return str.maketrans("0123456789", native) if native else None
+
+
+def localize_digits(text, locale=None):
+    table = _digits(locale or _locale())
+    return text.translate(table) if table else text
+
+
+def _solar_hijri(value):
+    day = jdatetime.date.fromgregorian(date=value.date(), locale="fa_IR")
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
 def date(value):
-    return format_date(value, format="long", locale=_locale()) if value else ""
+    """A date as readers of the current language write it (Solar Hijri for Persian)."""
+    if not value:
+        return ""
+    value, locale = timezone.localtime(value), _locale()
+    text = _solar_hijri(value) if locale == "fa" else format_date(value, format="long", locale=locale)
+    return localize_digits(text, locale)
 
 
 def datetime(value):
-    return format_datetime(value, format="medium", locale=_locale()) if value else ""
+    if not value:
+        return ""
+    value, locale = timezone.localtime(value), _locale()
+    if locale == "fa":
+        text = f"{_solar_hijri(value)}، {value:%H:%M}"
+    else:
+        text = format_datetime(value, format="medium", locale=locale)
+    return localize_digits(text, locale)
+
+
+def number(value):
+    return localize_digits(format_decimal(value, locale=_locale()))
 
 
 def isotime(value):
@@ -109,5 +149,5 @@ def environment(**options):
         image=image,
         obfuscated_email=obfuscated_email,
     )
-    env.filters.update(richtext=richtext, date=date, datetime=datetime, isotime=isotime)
+    env.filters.update(richtext=richtext, date=date, datetime=datetime, isotime=isotime, number=number)
     return env

@@ -174,3 +174,24 @@ def test_failed_bake_keeps_the_batch_open(fresh_site, monkeypatch):
         batch_run_pending()
     batch = BakeBatch.objects.get(reason="will fail")
     assert batch.finished_at is None and batch.attempts == 1 and "No space left" in batch.last_error
+
+
+def test_persian_and_russian_pages_speak_their_readers_language(site_dir):
+    import jdatetime
+
+    fa_service = ServicePage.objects.get(language_code="fa")
+    post = PostPage.objects.live().descendant_of(fa_service).filter(corrections__isnull=True).first()
+    page = read(site_dir, post.reader_path)
+    for english in ("Latest posts", "About this blog", "Breaking news", "Skip to content", "Text size", ">By "):
+        assert english not in page
+    assert "تازه‌ترین مطالب" in page and "خبر فوری" in page
+    j = jdatetime.date.fromgregorian(date=post.first_published_at.date())
+    year = str(j.year).translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert re.search(rf">[۰-۹]+ [^<\d]+ {year}</time>", page), "Solar Hijri date with Persian digits"
+    assert f'datetime="{post.first_published_at.isoformat(timespec="seconds")}"' in page
+
+    ru_service = ServicePage.objects.get(language_code="ru")
+    ru_post = PostPage.objects.live().descendant_of(ru_service).first()
+    ru_page = read(site_dir, ru_post.reader_path)
+    assert "Последние публикации" in ru_page
+    assert re.search(r">\d+ (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря) \d{4}", ru_page)
