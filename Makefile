@@ -28,7 +28,6 @@ MO := $(PO:.po=.mo)
 install: $(STAMP) $(MO)
 
 demo: install
-	$(BIN)/samizdat migrate --noinput
 	$(BIN)/samizdat demo
 
 run: demo

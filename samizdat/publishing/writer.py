@@ -20,6 +20,22 @@ def site_file(site_dir: Path, path: str) -> Path:
     return site_dir.joinpath(*rel.parts)
 
 
+def _atomic_write(target: Path, fill):
+    """Write through a temporary file in the same folder, fsync, then rename over `target`."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fill(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 class SiteWriter:
     """Writes one batch into `site_dir`. Refuses to write one path twice in a batch."""
 
@@ -38,18 +54,7 @@ class SiteWriter:
         self._claim(target)
         if target.exists() and target.read_bytes() == content:
             return False  # unchanged: keep the file (and its mtime, which caches and mirrors use)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(content)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _atomic_write(target, lambda f: f.write(content))
         self.changed += 1
         return True
 
@@ -60,16 +65,8 @@ class SiteWriter:
         self.written.add(target)
         if target.exists() and target.stat().st_size == source.stat().st_size and target.stat().st_mtime >= source.stat().st_mtime:
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-        os.close(fd)
-        try:
-            shutil.copyfile(source, tmp)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with open(source, "rb") as src:
+            _atomic_write(target, lambda f: shutil.copyfileobj(src, f))
         self.changed += 1
         return True
 
