@@ -14,6 +14,9 @@ STATIC_ROOT.mkdir()
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
 SAMIZDAT_BAKE_EAGER = True
+# The admin's static files straight from the apps (browser tests), no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -25,6 +28,8 @@ if not os.environ.get("DATABASE_URL"):
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "test.sqlite3",
             "TEST": {"NAME": str(DATA_DIR / "test-db.sqlite3")},
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
+            # WAL and deferred transactions: the browser tests' server thread writes
+            # while a test's own (rolled back) transaction is open.
+            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
         }
     }

@@ -1,0 +1,127 @@
+"""A contributor's post goes through review to the baked site, in a real browser against
+the real WSGI stack (reader file server in front of Django)."""
+
+import threading
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from django.conf import settings
+from django.core.wsgi import get_wsgi_application
+
+from samizdat.delivery.server import ReaderSite
+
+from .conftest import screenshot
+
+pytestmark = pytest.mark.browser
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _in_own_connection(fn):
+    """Run `fn` in a thread with its own autocommit connection, outside the test's transaction."""
+    from django.db import connection
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = fn()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result.get("value")
+
+
+@pytest.fixture
+def live_site(settings, tmp_path):
+    """The whole application on loopback, served from other threads than the test's, so
+    the admin's writes are committed as in production."""
+    session_data = settings.DATA_DIR
+    settings.SAMIZDAT_SITE_DIR = tmp_path / "site"
+    app = ReaderSite(get_wsgi_application(), site_dir=settings.SAMIZDAT_SITE_DIR)
+    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", session_data
+    finally:
+        server.shutdown()
+        from samizdat.newsroom.models import PostPage
+
+        _in_own_connection(lambda: [p.delete() for p in PostPage.objects.filter(slug="e2e-review-story")])
+
+
+def demo_logins(data_dir):
+    # Written by demo_users_ensure() when the session loaded the demo newsroom.
+    pairs = (line.split(" ", 1) for line in (data_dir / "demo-logins.txt").read_text().splitlines())
+    return dict(pairs)
+
+
+def login(browser, base, username, password):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/admin/")
+    return context, page
+
+
+def open_actions_menu(page):
+    page.click("footer .w-dropdown__toggle")
+
+
+@pytest.mark.django_db
+def test_contributor_post_is_reviewed_published_and_baked(browser, live_site):
+    from samizdat.newsroom.models import BlogPage
+
+    base, data_dir = live_site
+    blog = BlogPage.objects.get(slug="dispatches")
+    logins = demo_logins(data_dir)
+    reader_url = base + "/en/dispatches/e2e-review-story/"
+
+    # The contributor writes a post in the real editor and submits it for review.
+    context, page = login(browser, base, "contributor", logins["contributor"])
+    page.goto(f"{base}/admin/pages/add/newsroom/postpage/{blog.pk}/")
+    page.fill("#id_title", "E2E review story")
+    page.fill("#id_teaser", "Written in a real browser.")
+    page.click("[data-contentpath=body] [contenteditable=true]")
+    page.keyboard.type("A paragraph typed into the rich-text editor.")
+    page.click("text=Choose author")
+    page.click(".modal-content a:has-text('Mira Castell')")
+    page.wait_for_selector(".modal-content", state="hidden")
+    open_actions_menu(page)
+    assert page.locator("button[name=action-publish]").count() == 0, "contributors get no Publish button"
+    page.click("button[name=action-submit]")
+    page.wait_for_selector(".messages .success")
+    screenshot(page, "admin-contributor-submitted")
+    context.close()
+    anonymous = browser.new_context()
+    assert anonymous.new_page().goto(reader_url).status == 404, "not live before review"
+
+    # The editor finds it awaiting review, approves it; it is published and baked.
+    context, page = login(browser, base, "editor", logins["editor"])
+    page.click("a:has-text('E2E review story')")
+    open_actions_menu(page)
+    page.click("button[data-workflow-action-name=approve], button:has-text('Approve')")
+    if page.is_visible("button:has-text('Approve and publish')"):
+        page.click("button:has-text('Approve and publish')")
+    page.wait_for_selector(".messages .success")
+    screenshot(page, "admin-editor-approved")
+    context.close()
+    reader = anonymous.new_page()
+    assert reader.goto(reader_url).status == 200
+    assert "A paragraph typed into the rich-text editor." in reader.content()
+    anonymous.close()
