@@ -8,12 +8,15 @@ import logging
 import signal
 import threading
 import time
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.db import close_old_connections, connection
+from django.utils import timezone
 
 from . import dependencies
 from .bake import baked_clock_signature, clock_signature
+from .models import BakeBatch
 from .services import batch_enqueue, batch_run_pending
 
 logger = logging.getLogger(__name__)
@@ -35,9 +38,16 @@ def clock_check():
         batch_enqueue(reason="clock: banner or pin changed", paths=dependencies.paths_for_clock())
 
 
+def journal_prune(*, keep_days=7):
+    """Finished batches are history; keep a week of them for operators to look at."""
+    cutoff = timezone.now() - timedelta(days=keep_days)
+    BakeBatch.objects.filter(finished_at__lt=cutoff).delete()
+
+
 def worker_tick():
     scheduled_publish_run()
     clock_check()
+    journal_prune()
 
 
 def worker_run(*, interval=5.0, poll=0.2, stop=None, max_seconds=None):

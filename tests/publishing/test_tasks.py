@@ -46,3 +46,14 @@ def test_worker_runs_queued_batches(fresh_site):
     worker_run(interval=60, poll=0.05, stop=stop, max_seconds=0.5)
     assert not BakeBatch.objects.filter(finished_at__isnull=True).exists()
     assert (fresh_site / "en/index.html").exists()
+
+
+def test_journal_keeps_a_week_of_finished_batches():
+    from samizdat.publishing.tasks import journal_prune
+
+    old = BakeBatch.objects.create(reason="old", finished_at=timezone.now() - timedelta(days=8))
+    recent = BakeBatch.objects.create(reason="recent", finished_at=timezone.now() - timedelta(days=1))
+    open_batch = BakeBatch.objects.create(reason="open")
+    journal_prune()
+    remaining = set(BakeBatch.objects.values_list("pk", flat=True))
+    assert old.pk not in remaining and {recent.pk, open_batch.pk} <= remaining
