@@ -7,6 +7,7 @@ change touches is decided in `samizdat.publishing.dependencies`, not here.
 
 from urllib.parse import unquote
 
+from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -27,7 +28,14 @@ from wagtail.search import index
 
 PAGE_SIZE = 10
 DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
-RTL_LANGUAGES = {"fa", "ar", "he", "ur", "ps", "ku", "dv", "yi"}
+
+
+def is_right_to_left(language_code):
+    """Whether CLDR says the language is written right to left."""
+    try:
+        return Locale.parse(language_code.replace("-", "_")).character_order == "right-to-left"
+    except (ValueError, UnknownLocaleError):
+        return False
 
 
 class ReaderPageForm(WagtailAdminPageForm):
@@ -82,6 +90,7 @@ class ReaderPage(Page):
             direction=service.direction if service else "ltr",
             breaking=breaking_news_active(service) if service else None,
             nav_blogs=blogs_for_service(service) if service else [],
+            blog=blog,
             current_blog_id=blog.pk if blog else None,
         )
         return context
@@ -161,7 +170,7 @@ class ServicePage(RoutablePageMixin, ReaderPage):
 
     def clean(self):
         super().clean()
-        if self.language_code in RTL_LANGUAGES and self.direction != "rtl":
+        if is_right_to_left(self.language_code) and self.direction != "rtl":
             raise ValidationError(
                 {"direction": _("This language is written right to left: choose “Right to left”.")}
             )
@@ -344,10 +353,7 @@ class PostPage(ReaderPage):
         from .selectors import latest_posts_for_blog
 
         context = super().get_context(request, *args, **kwargs)
-        blog = self.get_parent().specific
-        context["blog"] = blog
-        context["current_blog_id"] = blog.pk
-        context["latest_posts"] = latest_posts_for_blog(blog, exclude=self)
+        context["latest_posts"] = latest_posts_for_blog(context["blog"], exclude=self)
         return context
 
 

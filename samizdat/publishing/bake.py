@@ -21,6 +21,8 @@ from .writer import SiteWriter
 
 logger = logging.getLogger(__name__)
 THEME_ASSETS = ["site.css", "textsize.js"]
+# Files browsers ask for at the site root by themselves; a baked 404 page would cost more.
+ROOT_FILES = ["favicon.ico"]
 
 
 @dataclass
@@ -97,6 +99,8 @@ def bake(paths=None, *, full=False, site_dir=None):
 
     for name in THEME_ASSETS:
         writer.write_bytes(assets_path(name), (STATIC_DIR / name).read_bytes())
+    for name in ROOT_FILES:
+        writer.write_bytes(f"/{name}", (STATIC_DIR / name).read_bytes())
     for path in dict.fromkeys(paths or []):
         rendered = renderer.render_path(path)
         report.rendered += 1

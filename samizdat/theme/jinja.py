@@ -43,7 +43,7 @@ def asset(name):
 
 
 def page_link(page):
-    return link(page.specific_deferred.reader_path if hasattr(page, "specific_deferred") else page.reader_path)
+    return link(page.reader_path)
 
 
 def image(img, spec="width-800"):

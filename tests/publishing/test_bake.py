@@ -30,6 +30,7 @@ def test_every_live_page_is_baked(site_dir):
         assert (site_dir / unquote(path).lstrip("/") / "index.html").exists(), path
     assert (site_dir / "404.html").exists()
     assert (site_dir / "assets/site.css").exists()
+    assert (site_dir / "favicon.ico").read_bytes().startswith(b"\x00\x00\x01\x00")
     assert not (site_dir / "en/dispatches/tomorrows-hearing-explained").exists(), "scheduled post leaked"
 
 
