@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 interface=Interfaces.WSGI,
                 workers=workers,
                 blocking_threads=4,
+                websockets=False,
             ).serve()
         finally:
             if worker is not None:
