@@ -52,6 +52,7 @@ browser-deps:
 	else echo "npm is not installed: the accessibility checks will skip (Debian package 'npm')."; fi
 
 test: install browser-deps
+	$(BIN)/ruff check samizdat tests config
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Regenerate the golden skeleton of the baked post page after an intended change.

@@ -7,7 +7,6 @@ Django application behind it.
 
 import gzip
 import mimetypes
-import os
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path

@@ -6,7 +6,6 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 from samizdat.delivery.server import ReaderSite

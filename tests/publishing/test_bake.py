@@ -6,10 +6,9 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import pytest
-from django.conf import settings
 
 from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
-from samizdat.publishing.bake import bake, bake_lock, collect_paths
+from samizdat.publishing.bake import bake, collect_paths
 from samizdat.publishing.models import BakeBatch
 from samizdat.publishing.services import batch_run_pending
 from tests.conftest import HREF, read
@@ -108,7 +107,7 @@ def test_article_fits_in_the_first_round_trip(site_dir):
 
 
 def test_no_third_party_requests_or_web_fonts(site_dir):
-    for file, text in all_html(site_dir).items():
+    for text in all_html(site_dir).values():
         for target in re.findall(r'(?:src|href)="([^"]+)"', text):
             if target.startswith("http"):
                 # links readers click are fine; nothing may load from elsewhere by itself

@@ -13,7 +13,7 @@ W, H = 1200, 675
 def _sky(draw, rng, top, bottom):
     for y in range(H):
         t = y / H
-        draw.line([(0, y), (W, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
+        draw.line([(0, y), (W, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
 
 
 def skyline(rng):
