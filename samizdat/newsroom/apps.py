@@ -9,6 +9,7 @@ class NewsroomConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import services
+        from . import services, signal_handlers
 
         post_migrate.connect(services.editorial_roles_on_migrate, sender=self)
+        signal_handlers.connect()
