@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -55,6 +56,12 @@ class ReaderPageForm(WagtailAdminPageForm):
         return cleaned
 
 
+def reader_path(page):
+    """Any page's decoded path on the reader site, or None when no site serves it."""
+    parts = page.get_url_parts()
+    return unquote(parts[2]) if parts else None
+
+
 class ReaderPage(Page):
     """A page that readers see as baked files."""
 
@@ -66,17 +73,20 @@ class ReaderPage(Page):
     @property
     def reader_path(self):
         """The page's path on the reader site, decoded ("/fa/یادداشت/"); links encode it."""
-        parts = self.get_url_parts()
-        if parts is None:
+        path = reader_path(self)
+        if path is None:
             raise ValueError(f"{self!r} is not under a site root, so it has no reader path")
-        return unquote(parts[2])
+        return path
 
     def get_baked_paths(self):
         """Every reader path this page renders; listings add their later pages."""
         return [self.reader_path]
 
     def get_service(self):
-        return ServicePage.objects.ancestor_of(self, inclusive=True).first()
+        # The renderer (for the language) and get_context both ask: look it up once.
+        if not hasattr(self, "_service"):
+            self._service = ServicePage.objects.ancestor_of(self, inclusive=True).first()
+        return self._service
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import blogs_for_service, breaking_news_active
@@ -345,7 +355,7 @@ class PostPage(ReaderPage):
     def published_at(self):
         return self.first_published_at or self.go_live_at or self.latest_revision_created_at
 
-    @property
+    @cached_property
     def ordered_authors(self):
         return [pa.author for pa in self.post_authors.all() if pa.author_id]
 

@@ -54,13 +54,16 @@ def posts_for_tag(slug, *, service):
     return list(_listed(PostPage.objects.descendant_of(service)).filter(tags__slug=slug))
 
 
+def _listed_post_ids(service):
+    return PostPage.objects.descendant_of(service).live().filter(unlisted=False).values("pk")
+
+
 def authors_for_service(service):
-    post_ids = PostPage.objects.descendant_of(service).live().filter(unlisted=False).values("pk")
-    return Author.objects.filter(post_links__post__in=post_ids).distinct().order_by("slug")
+    return Author.objects.filter(post_links__post__in=_listed_post_ids(service)).distinct().order_by("slug")
 
 
 def tags_for_service(service):
-    post_ids = PostPage.objects.descendant_of(service).live().filter(unlisted=False).values("pk")
+    post_ids = _listed_post_ids(service)
     return Tag.objects.filter(newsroom_posttag_items__content_object__in=post_ids).distinct().order_by("slug")
 
 

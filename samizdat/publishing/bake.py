@@ -20,9 +20,13 @@ from .renderer import Renderer
 from .writer import SiteWriter
 
 logger = logging.getLogger(__name__)
-THEME_ASSETS = ["site.css", "textsize.js"]
-# Files browsers ask for at the site root by themselves; a baked 404 page would cost more.
-ROOT_FILES = ["favicon.ico"]
+# Site path → theme file. favicon.ico sits at the root because browsers ask for it there
+# by themselves (answering with the baked 404 page would cost more).
+STATIC_FILES = {
+    assets_path("site.css"): "site.css",
+    assets_path("textsize.js"): "textsize.js",
+    "/favicon.ico": "favicon.ico",
+}
 
 
 @dataclass
@@ -82,13 +86,13 @@ def baked_clock_signature():
         return ""
 
 
-def bake(paths=None, *, full=False, site_dir=None):
+def bake(paths=None, *, full=False):
     """Render `paths` (or the whole site when `full`) into the site folder.
 
     Callers hold `bake_lock()`; the journal (`services.batch_run_pending`) does.
     """
     started = time.monotonic()
-    site_dir = Path(site_dir or settings.SAMIZDAT_SITE_DIR)
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     site_dir.mkdir(parents=True, exist_ok=True)
     signature = clock_signature()
     if full:
@@ -97,10 +101,8 @@ def bake(paths=None, *, full=False, site_dir=None):
     renderer = Renderer()
     writer = SiteWriter(site_dir)
 
-    for name in THEME_ASSETS:
-        writer.write_bytes(assets_path(name), (STATIC_DIR / name).read_bytes())
-    for name in ROOT_FILES:
-        writer.write_bytes(f"/{name}", (STATIC_DIR / name).read_bytes())
+    for site_path, name in STATIC_FILES.items():
+        writer.write_bytes(site_path, (STATIC_DIR / name).read_bytes())
     for path in dict.fromkeys(paths or []):
         rendered = renderer.render_path(path)
         report.rendered += 1

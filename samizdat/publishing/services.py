@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .bake import bake, bake_lock
@@ -38,9 +39,7 @@ def batch_run_pending():
         try:
             report = bake(paths, full=full)
         except Exception as exc:
-            BakeBatch.objects.filter(pk__in=ids).update(last_error=repr(exc)[:2000])
-            for b in batches:
-                BakeBatch.objects.filter(pk=b.pk).update(attempts=b.attempts + 1)
+            BakeBatch.objects.filter(pk__in=ids).update(last_error=repr(exc)[:2000], attempts=F("attempts") + 1)
             logger.exception("bake of batches %s failed; it will be retried", ids)
             raise
         BakeBatch.objects.filter(pk__in=ids).update(finished_at=timezone.now(), last_error="")

@@ -12,19 +12,15 @@ def _is_reader_page(page):
     return hasattr(page.specific_class or type(page), "get_baked_paths")
 
 
-def on_page_change(sender, instance, **kwargs):
-    if _is_reader_page(instance):
-        batch_enqueue(reason=f"page {instance.pk} changed", paths=dependencies.paths_for_page(instance))
+PAGE_EVENTS = {page_published: "published", page_unpublished: "unpublished", post_page_move: "moved", post_delete: "deleted"}
 
 
-def on_page_move(sender, instance, **kwargs):
-    if instance.live and _is_reader_page(instance):
-        batch_enqueue(reason=f"page {instance.pk} moved", paths=dependencies.paths_for_page(instance))
-
-
-def on_page_delete(sender, instance, **kwargs):
-    if instance.live and _is_reader_page(instance):
-        batch_enqueue(reason=f"page {instance.pk} deleted", paths=dependencies.paths_for_page(instance))
+def on_page_event(sender, instance, signal, **kwargs):
+    # Moving or deleting a page readers never saw changes nothing they see.
+    if _is_reader_page(instance) and (instance.live or signal is page_unpublished):
+        batch_enqueue(
+            reason=f"page {instance.pk} {PAGE_EVENTS[signal]}", paths=dependencies.paths_for_page(instance)
+        )
 
 
 def on_object_change(sender, instance, **kwargs):
@@ -36,11 +32,10 @@ def on_object_change(sender, instance, **kwargs):
 def connect():
     from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostPage, ServicePage
 
-    page_published.connect(on_page_change, dispatch_uid="samizdat-bake-published")
-    page_unpublished.connect(on_page_change, dispatch_uid="samizdat-bake-unpublished")
-    post_page_move.connect(on_page_move, dispatch_uid="samizdat-bake-moved")
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(on_page_event, dispatch_uid=f"samizdat-bake-{PAGE_EVENTS[signal]}")
     for model in (ServicePage, BlogPage, PostPage):
-        post_delete.connect(on_page_delete, sender=model, dispatch_uid=f"samizdat-bake-del-{model.__name__}")
+        post_delete.connect(on_page_event, sender=model, dispatch_uid=f"samizdat-bake-del-{model.__name__}")
     for model in (Author, BreakingNews, get_image_model()):
         post_save.connect(on_object_change, sender=model, dispatch_uid=f"samizdat-bake-save-{model.__name__}")
         post_delete.connect(on_object_change, sender=model, dispatch_uid=f"samizdat-bake-del-{model.__name__}")

@@ -1,14 +1,13 @@
 """How stored rich text becomes reader HTML: links relative to the baked file, images
 collected into the bake, and embeds as plain links (no third-party requests)."""
 
-from urllib.parse import unquote
-
 from django.utils.html import escape
 from wagtail.embeds.rich_text import MediaEmbedHandler
 from wagtail.images.formats import get_image_format
 from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.rich_text.pages import PageLinkHandler
 
+from samizdat.newsroom.models import reader_path
 from samizdat.publishing.context import link, media_url
 
 
@@ -17,8 +16,8 @@ class ReaderPageLinkHandler(PageLinkHandler):
     def expand_db_attributes_many(cls, attrs_list):
         tags = []
         for page in cls.get_many(attrs_list):
-            parts = page.get_url_parts() if page and page.live else None
-            tags.append(f'<a href="{escape(link(unquote(parts[2])))}">' if parts else "<a>")
+            path = reader_path(page) if page and page.live else None
+            tags.append(f'<a href="{escape(link(path))}">' if path else "<a>")
         return tags
 
 
