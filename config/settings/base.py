@@ -21,6 +21,8 @@ SAMIZDAT_ASSETS_PREFIX = "assets"
 SAMIZDAT_WORKER_INTERVAL = float(os.environ.get("SAMIZDAT_WORKER_INTERVAL", "5"))
 # Run bake batches in the process that queued them, right after commit (tests, demo setup).
 SAMIZDAT_BAKE_EAGER = False
+# Processes a full bake renders with (a batch of a few paths always runs in one).
+SAMIZDAT_BAKE_WORKERS = int(os.environ.get("SAMIZDAT_BAKE_WORKERS", "0")) or os.cpu_count() or 1
 
 DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("SAMIZDAT_ALLOWED_HOSTS", "").split(",") if h]

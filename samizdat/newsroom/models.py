@@ -10,16 +10,16 @@ from urllib.parse import unquote
 from babel import Locale, UnknownLocaleError
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -27,7 +27,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-PAGE_SIZE = 10
+from samizdat.publishing.context import in_batch, memoized
+
+PAGE_SIZE = 10  # posts per listing page
 DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
 
 
@@ -58,8 +60,18 @@ class ReaderPageForm(WagtailAdminPageForm):
 
 def reader_path(page):
     """Any page's decoded path on the reader site, or None when no site serves it."""
+    root = memoized(("site-root",), _default_site_root_url_path) if in_batch() else None
+    if root and page.url_path and page.url_path.startswith(root):
+        return "/" + page.url_path[len(root) :]  # the bake's fast path: same answer, no URL resolving
     parts = page.get_url_parts()
     return unquote(parts[2]) if parts else None
+
+
+def _default_site_root_url_path():
+    from wagtail.models import Site
+
+    site = Site.objects.select_related("root_page").filter(is_default_site=True).first()
+    return site.root_page.url_path if site else None
 
 
 class ReaderPage(Page):
@@ -79,30 +91,51 @@ class ReaderPage(Page):
         return path
 
     def get_baked_paths(self):
-        """Every reader path this page renders; listings add their later pages."""
+        """Every reader path this page renders; listings add their archive pages."""
         return [self.reader_path]
 
+    def _ancestor(self, model, depth):
+        """The ancestor of `model` at tree `depth` (3: service, 4: blog), looked up once per bake."""
+        if not self.path:  # an unsaved page in preview
+            return model.objects.ancestor_of(self.get_parent(), inclusive=True).first()
+        if self.depth < depth:
+            return None
+        prefix = self.path[: self.steplen * depth]
+        if prefix == self.path and isinstance(self, model):
+            return self
+        return memoized(("page", prefix), lambda: model.objects.filter(path=prefix).first())
+
     def get_service(self):
-        # The renderer (for the language) and get_context both ask: look it up once.
         if not hasattr(self, "_service"):
-            self._service = ServicePage.objects.ancestor_of(self, inclusive=True).first()
+            self._service = self._ancestor(ServicePage, SERVICE_DEPTH)
         return self._service
+
+    def get_blog(self):
+        if not hasattr(self, "_blog"):
+            self._blog = self._ancestor(BlogPage, SERVICE_DEPTH + 1)
+        return self._blog
+
+    # Whether this rendering shows the breaking-news banner inline (readers without
+    # JavaScript see it there); every page also loads it from the service's fragment.
+    shows_banner_inline = True
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import blogs_for_service, breaking_news_active
 
         context = super().get_context(request, *args, **kwargs)
         service = self.get_service()
-        blog = BlogPage.objects.ancestor_of(self, inclusive=True).first() if service else None
+        blog = self.get_blog() if service else None
         context.update(
             service=service,
             lang=service.language_code if service else settings.LANGUAGE_CODE,
             direction=service.direction if service else "ltr",
-            breaking=breaking_news_active(service) if service else None,
-            nav_blogs=blogs_for_service(service) if service else [],
+            breaking=None,
+            nav_blogs=memoized(("nav", service.pk), lambda: list(blogs_for_service(service))) if service else [],
             blog=blog,
             current_blog_id=blog.pk if blog else None,
         )
+        if service and self.shows_banner_inline:
+            context["breaking"] = memoized(("breaking", service.pk), lambda: breaking_news_active(service))
         return context
 
     def make_preview_request(self, original_request=None, preview_mode=None, extra_request_attrs=None):
@@ -115,6 +148,9 @@ class ReaderPage(Page):
                 original_request, preview_mode, extra_request_attrs
             ),
         )
+
+
+SERVICE_DEPTH = 3  # Root → NewsroomHome → ServicePage
 
 
 class NewsroomHome(ReaderPage):
@@ -136,18 +172,46 @@ class NewsroomHome(ReaderPage):
         return context
 
 
-def _paginate(items, number):
-    paginator = Paginator(items, PAGE_SIZE)
-    if number < 1 or number > paginator.num_pages:
-        raise Http404("No such page of the listing")
-    return paginator.page(number)
+class ListingMixin:
+    """Renders a `Listing`: its front page or an archive page (see selectors)."""
+
+    def render_listing(self, request, listing, number=None, template=None, **extra):
+        count = listing.count()
+        if number is None:
+            posts = listing.front()
+            if not posts and listing.kind in ("author", "tag"):
+                raise Http404("Nothing is listed here")
+        else:
+            posts = listing.archive_page(number, count)
+            if posts is None:
+                raise Http404("No such page of the listing")
+        self.shows_banner_inline = number is None and listing.kind in ("service", "blog")
+        return self.render(
+            request,
+            context_overrides={
+                "posts": posts,
+                "listing": listing,
+                "number": number,
+                "page_count": listing.page_count(count),
+                "older_page": _older_page(number, count),
+                **extra,
+            },
+            template=template or self.get_template(request),
+        )
+
+    def render_fragment(self, request, template, context):
+        return TemplateResponse(request, template, {"page": self, **context})
 
 
-def _page_count(count):
-    return max(1, -(-count // PAGE_SIZE))
+def _older_page(number, count):
+    """Where "Older posts" leads: from the front, the archive page holding the first post
+    the front no longer shows; from archive page n, page n − 1."""
+    if number is None:
+        return (count - PAGE_SIZE - 1) // PAGE_SIZE + 1 if count > PAGE_SIZE else None
+    return number - 1 if number > 1 else None
 
 
-class ServicePage(RoutablePageMixin, ReaderPage):
+class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     """One language edition of the newsroom, and its front page."""
 
     language_code = models.CharField(max_length=12, choices=settings.LANGUAGES, default="en")
@@ -188,64 +252,67 @@ class ServicePage(RoutablePageMixin, ReaderPage):
     def get_service(self):
         return self
 
+    @property
+    def breaking_fragment_path(self):
+        return f"{self.reader_path}breaking.html"
+
     def get_baked_paths(self):
-        from . import selectors
+        from .selectors import Listing, authors_for_service, tags_for_service
 
-        base = self.reader_path
-        paths = [base]
-        pages = _page_count(selectors.posts_for_service(self).count())
-        paths += [f"{base}page/{n}/" for n in range(2, pages + 1)]
-        for author in selectors.authors_for_service(self):
-            paths.append(f"{base}authors/{author.slug}/")
-        for tag in selectors.tags_for_service(self):
-            paths.append(f"{base}tags/{tag.slug}/")
+        paths = Listing("service", self).paths() + [self.breaking_fragment_path]
+        for kind, rows in (("author", authors_for_service(self)), ("tag", tags_for_service(self))):
+            for row in rows:
+                listing = Listing(kind, self, slug=row.slug)
+                paths += [listing.path()] + [listing.path(n) for n in range(1, listing.page_count(row.listed) + 1)]
         return paths
-
-    def _listing(self, request, posts, number, **extra):
-        return self.render(request, context_overrides={"posts": _paginate(posts, number), **extra})
 
     @path("")
     def front(self, request):
-        from .selectors import posts_for_service
+        from .selectors import Listing
 
-        return self._listing(request, posts_for_service(self), 1)
+        return self.render_listing(request, Listing("service", self))
 
     @path("page/<int:number>/")
     def front_page_number(self, request, number):
-        from .selectors import posts_for_service
+        from .selectors import Listing
 
-        return self._listing(request, posts_for_service(self), number)
+        return self.render_listing(request, Listing("service", self), number)
 
-    @path("authors/<str:slug>/")
-    def author(self, request, slug):
-        from .selectors import posts_for_author
+    @path("authors/<str:slug>/", name="author")
+    @path("authors/<str:slug>/page/<int:number>/", name="author_page")
+    def author(self, request, slug, number=None):
+        from .selectors import Listing
 
-        author = Author.objects.filter(slug=slug).first()
+        author = memoized(("author", slug), lambda: Author.objects.filter(slug=slug).first())
         if author is None:
             raise Http404("No such author")
-        posts = posts_for_author(author, service=self)
-        return self.render(
-            request,
-            context_overrides={"author": author, "posts": posts, "listing_title": author.name},
-            template="samizdat/author_page.html",
+        return self.render_listing(
+            request, Listing("author", self, slug=slug), number,
+            author=author, template="samizdat/author_page.html", with_images=False,
         )
 
-    @path("tags/<str:slug>/")
-    def tag(self, request, slug):
-        from .selectors import posts_for_tag
+    @path("tags/<str:slug>/", name="tag")
+    @path("tags/<str:slug>/page/<int:number>/", name="tag_page")
+    def tag(self, request, slug, number=None):
+        from .selectors import Listing
 
-        posts = posts_for_tag(slug, service=self)
-        if not posts:
+        tag = memoized(("tag", slug), lambda: Tag.objects.filter(slug=slug).first())
+        if tag is None:
             raise Http404("No such tag")
-        tag = posts[0].tags.get(slug=slug)
-        return self.render(
-            request,
-            context_overrides={"tag": tag, "posts": posts, "listing_title": tag.name},
-            template="samizdat/tag_page.html",
+        return self.render_listing(
+            request, Listing("tag", self, slug=slug), number, tag=tag, template="samizdat/tag_page.html", with_images=False
+        )
+
+    @path("breaking.html/")  # Wagtail routes with a trailing slash
+    def breaking_fragment(self, request):
+        from .selectors import breaking_news_active
+
+        return self.render_fragment(
+            request, "samizdat/fragments/breaking.html", {"breaking": breaking_news_active(self), "service": self}
         )
 
 
-class BlogPage(RoutablePageMixin, ReaderPage):
+class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
     """A blog of one service, with its "About this blog" box and paginated index."""
 
     about = models.TextField(
@@ -260,23 +327,36 @@ class BlogPage(RoutablePageMixin, ReaderPage):
     subpage_types = ["newsroom.PostPage"]
     template = "samizdat/blog_page.html"
 
-    def get_baked_paths(self):
-        from .selectors import posts_for_blog
+    def get_blog(self):
+        return self
 
-        base = self.reader_path
-        pages = _page_count(posts_for_blog(self).count())
-        return [base] + [f"{base}page/{n}/" for n in range(2, pages + 1)]
+    @property
+    def latest_fragment_path(self):
+        return f"{self.reader_path}latest.html"
+
+    def _listing(self):
+        from .selectors import Listing
+
+        return Listing("blog", self.get_service(), blog=self)
+
+    def get_baked_paths(self):
+        return self._listing().paths() + [self.latest_fragment_path]
 
     @path("")
     def index(self, request):
-        return self.index_page_number(request, 1)
+        return self.render_listing(request, self._listing())
 
     @path("page/<int:number>/")
     def index_page_number(self, request, number):
-        from .selectors import posts_for_blog
+        return self.render_listing(request, self._listing(), number)
 
-        page = _paginate(posts_for_blog(self), number)
-        return self.render(request, context_overrides={"posts": page})
+    @path("latest.html/")
+    def latest_fragment(self, request):
+        from .selectors import latest_posts_for_blog
+
+        return self.render_fragment(
+            request, "samizdat/fragments/latest.html", {"latest_posts": latest_posts_for_blog(self)}
+        )
 
 
 class PostTag(TaggedItemBase):
@@ -359,11 +439,28 @@ class PostPage(ReaderPage):
     def ordered_authors(self):
         return [pa.author for pa in self.post_authors.all() if pa.author_id]
 
-    def get_context(self, request, *args, **kwargs):
+    @cached_property
+    def _latest(self):
         from .selectors import latest_posts_for_blog
 
+        blog = self.get_blog()
+        return memoized(("latest", blog.pk), lambda: latest_posts_for_blog(blog)) if blog else []
+
+    @property
+    def in_latest_window(self):
+        """One of the blog's newest posts: it carries "Latest posts" and the banner inline."""
+        return any(p.pk == self.pk for p in self._latest)
+
+    @property
+    def shows_banner_inline(self):
+        return self.in_latest_window
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import LATEST_POSTS
+
         context = super().get_context(request, *args, **kwargs)
-        context["latest_posts"] = latest_posts_for_blog(context["blog"], exclude=self)
+        inline = self.in_latest_window
+        context["latest_posts"] = [p for p in self._latest if p.pk != self.pk][:LATEST_POSTS] if inline else None
         return context
 
 

@@ -1,13 +1,27 @@
-"""Reads of the newsroom. Pages, the baker and (later) feeds call these, so they never
-list different posts."""
+"""Reads of the newsroom. Pages, the baker and the dependency tracker call these, so they
+never disagree about which posts a page lists.
 
-from django.db.models import Case, IntegerField, Value, When
+Listings paginate from the oldest post ("stable pagination"): archive page 1 holds the
+ten oldest posts and a new post only ever lands on the newest page, so publishing never
+shifts old pages. The listing's front page shows the newest posts (pinned ones first on
+service and blog fronts) and links into the archive.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from taggit.models import Tag
 
-from .models import Author, BlogPage, BreakingNews, PostPage, ServicePage
+from samizdat.publishing.context import memoized
+
+from .models import PAGE_SIZE, Author, BlogPage, BreakingNews, PostPage, ServicePage
 
 LATEST_POSTS = 5
+# A post shows the "Latest posts" box and the breaking-news banner inline (for readers
+# without JavaScript) when it is one of its blog's newest LATEST_WINDOW posts; older posts
+# get both from shared fragments. Publishing re-renders only this window.
+LATEST_WINDOW = LATEST_POSTS + 1
 
 
 def services_live():
@@ -15,56 +29,156 @@ def services_live():
 
 
 def _listed(queryset):
-    now = timezone.now()
-    return (
-        queryset.live()
-        .filter(unlisted=False)
-        .annotate(
-            pinned=Case(
-                When(pinned_until__gt=now, then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
+    return queryset.live().filter(unlisted=False)
+
+
+def _with_cards(queryset):
+    return queryset.select_related("lead_image").prefetch_related("post_authors__author", "lead_image__renditions")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A paginated list of posts: a service front, a blog, an author's or a tag's page."""
+
+    kind: str  # "service" | "blog" | "author" | "tag"
+    service: ServicePage
+    blog: BlogPage | None = None
+    slug: str = ""  # author or tag slug
+
+    @property
+    def key(self):
+        """How the dependency tracker remembers that a post was in this listing."""
+        ident = self.blog.pk if self.kind == "blog" else self.slug if self.kind in ("author", "tag") else ""
+        return f"{self.kind}:{self.service.pk}:{ident}"
+
+    @property
+    def base(self):
+        root = self.service.reader_path
+        if self.kind == "blog":
+            return self.blog.reader_path
+        if self.kind == "author":
+            return f"{root}authors/{self.slug}/"
+        if self.kind == "tag":
+            return f"{root}tags/{self.slug}/"
+        return root
+
+    @property
+    def pins_apply(self):
+        return self.kind in ("service", "blog")
+
+    def posts(self):
+        """Listed posts, unordered."""
+        if self.kind == "blog":
+            qs = PostPage.objects.child_of(self.blog)
+        else:
+            qs = PostPage.objects.descendant_of(self.service)
+        qs = _listed(qs)
+        if self.kind == "author":
+            qs = qs.filter(post_authors__author__slug=self.slug)
+        elif self.kind == "tag":
+            qs = qs.filter(tags__slug=self.slug)
+        return qs
+
+    def count(self):
+        return memoized(("count", self.key), lambda: self.posts().count())
+
+    def page_count(self, count=None):
+        count = self.count() if count is None else count
+        return -(-count // PAGE_SIZE)
+
+    def path(self, number=None):
+        """The front (None) or archive page `number` (1 = oldest)."""
+        return self.base if number is None else f"{self.base}page/{number}/"
+
+    def paths(self):
+        return [self.path()] + [self.path(n) for n in range(1, self.page_count() + 1)]
+
+    def front(self):
+        """The newest posts, pinned first where pins apply."""
+        qs = self.posts()
+        if self.pins_apply:
+            now = timezone.now()
+            qs = qs.annotate(
+                pinned=Case(When(pinned_until__gt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
+            ).order_by("-pinned", "-first_published_at", "-pk")
+        else:
+            qs = qs.order_by("-first_published_at", "-pk")
+        return list(_with_cards(qs)[:PAGE_SIZE])
+
+    def archive_page(self, number, count=None):
+        """Posts of archive page `number`, newest first; None when there is no such page."""
+        count = self.count() if count is None else count
+        start, end = (number - 1) * PAGE_SIZE, min(number * PAGE_SIZE, count)
+        if number < 1 or start >= count:
+            return None
+        qs = _with_cards(self.posts())
+        if start > count // 2:  # near the newest end: let the database skip the short way
+            rows = list(qs.order_by("-first_published_at", "-pk")[count - end : count - start])
+        else:
+            rows = list(qs.order_by("first_published_at", "pk")[start:end])[::-1]
+        return rows
+
+    def position(self, post):
+        """How many listed posts are older than `post` (its 0-based place, oldest first)."""
+        older = Q(first_published_at__lt=post.first_published_at) | Q(
+            first_published_at=post.first_published_at, pk__lt=post.pk
         )
-        .order_by("-pinned", "-first_published_at", "-pk")
-        .select_related("lead_image")
-        .prefetch_related("post_authors__author")
-    )
+        return self.posts().filter(older).exclude(pk=post.pk).count()
+
+    def newer_count(self, post):
+        newer = Q(first_published_at__gt=post.first_published_at) | Q(
+            first_published_at=post.first_published_at, pk__gt=post.pk
+        )
+        return self.posts().filter(newer).exclude(pk=post.pk).count()
+
+    @classmethod
+    def from_key(cls, key):
+        """The listing a remembered key names, or None when its service or blog is gone."""
+        kind, service_id, ident = key.split(":", 2)
+        service = ServicePage.objects.live().filter(pk=service_id).first()
+        if service is None:
+            return None
+        if kind == "blog":
+            blog = BlogPage.objects.live().filter(pk=ident).first()
+            return cls(kind, service, blog=blog) if blog else None
+        return cls(kind, service, slug=ident)
 
 
-def posts_for_service(service):
-    return _listed(PostPage.objects.descendant_of(service))
+def listings_of_post(post, *, assume_live=False):
+    """Every listing a live, listed post appears in."""
+    if (not post.live and not assume_live) or post.unlisted:
+        return []
+    service, blog = post.get_service(), post.get_blog()
+    if service is None or blog is None:
+        return []
+    listings = [Listing("service", service), Listing("blog", service, blog=blog)]
+    listings += [Listing("author", service, slug=a.slug) for a in post.ordered_authors]
+    listings += [Listing("tag", service, slug=t.slug) for t in post.tags.all()]
+    return listings
 
 
-def posts_for_blog(blog):
-    return _listed(PostPage.objects.child_of(blog))
-
-
-def latest_posts_for_blog(blog, *, exclude=None, limit=LATEST_POSTS):
+def latest_posts_for_blog(blog, *, limit=LATEST_WINDOW):
     """The blog's newest listed posts by publication time (pins do not apply here)."""
-    posts = PostPage.objects.child_of(blog).live().filter(unlisted=False)
-    if exclude is not None:
-        posts = posts.exclude(pk=exclude.pk)
-    return list(posts.order_by("-first_published_at", "-pk")[:limit])
-
-
-def posts_for_author(author, *, service):
-    return list(_listed(PostPage.objects.descendant_of(service)).filter(post_authors__author=author))
-
-
-def posts_for_tag(slug, *, service):
-    return list(_listed(PostPage.objects.descendant_of(service)).filter(tags__slug=slug))
-
-
-def _listed_post_ids(service):
-    return PostPage.objects.descendant_of(service).live().filter(unlisted=False).values("pk")
+    return list(_listed(PostPage.objects.child_of(blog)).order_by("-first_published_at", "-pk")[:limit])
 
 
 def authors_for_service(service):
-    return Author.objects.filter(post_links__post__in=_listed_post_ids(service)).distinct().order_by("slug")
+    """Authors with listed posts in the service, with how many."""
+    post_ids = _listed(PostPage.objects.descendant_of(service)).values("pk")
+    return (
+        Author.objects.filter(post_links__post__in=post_ids)
+        .annotate(listed=Count("post_links", distinct=True))
+        .order_by("slug")
+    )
 
 
 def tags_for_service(service):
-    post_ids = _listed_post_ids(service)
-    return Tag.objects.filter(newsroom_posttag_items__content_object__in=post_ids).distinct().order_by("slug")
+    post_ids = _listed(PostPage.objects.descendant_of(service)).values("pk")
+    return (
+        Tag.objects.filter(newsroom_posttag_items__content_object__in=post_ids)
+        .annotate(listed=Count("newsroom_posttag_items", distinct=True))
+        .order_by("slug")
+    )
 
 
 def blogs_for_service(service):

@@ -27,6 +27,32 @@ class RenderState:
 
 
 _state: ContextVar[RenderState | None] = ContextVar("samizdat_render_state", default=None)
+# Lookups shared by every page of one bake batch (a page's service, the blog's latest
+# posts, the active banner): the renderer opens a memo, pages ask `memoized()`.
+_memo: ContextVar[dict | None] = ContextVar("samizdat_render_memo", default=None)
+
+
+@contextmanager
+def batch_memo():
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def in_batch():
+    return _memo.get() is not None
+
+
+def memoized(key, compute):
+    """`compute()`, remembered for the rest of the bake batch (computed afresh outside one)."""
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 @contextmanager

@@ -19,3 +19,20 @@ class BakeBatch(models.Model):
 
     def __str__(self):
         return f"bake #{self.pk} ({self.reason})"
+
+
+class PageState(models.Model):
+    """What the site last showed of a page: its path and the listings it appeared in.
+
+    The dependency tracker compares this with the page's new state to know which paths a
+    change touches — the old address (now gone or a redirect), the tag pages a post left.
+    Updated in the same transaction as the change; a full bake rewrites all of it.
+    """
+
+    page_id = models.PositiveIntegerField(primary_key=True)  # no FK: it outlives a deleted page
+    path = models.CharField(max_length=1000)
+    blog_id = models.PositiveIntegerField(null=True)
+    listings = models.JSONField(default=list)
+
+    def __str__(self):
+        return self.path

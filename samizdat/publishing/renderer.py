@@ -16,7 +16,42 @@ from django.test import RequestFactory
 from django.utils import translation
 from wagtail.models import Site
 
-from .context import rendering
+from .context import link, rendering
+
+
+def redirect_target(site, path):
+    """Where a redirect recorded for `path` leads (a reader path or https:// address) and
+    the page it leads to, or (None, None)."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    from samizdat.newsroom.models import reader_path
+
+    redirect = (
+        Redirect.get_for_site(site)
+        .filter(old_path=Redirect.normalise_path(path))
+        .select_related("redirect_page")
+        .first()
+    )
+    if redirect is None:
+        return None, None
+    if redirect.redirect_page_id:
+        page = redirect.redirect_page.specific
+        base = reader_path(page) if page.live else None
+        if base is None:
+            return None, None
+        route = (redirect.redirect_page_route_path or "/").lstrip("/")
+        return base + route, page
+    if redirect.redirect_link.startswith(("https://", "/")):
+        return redirect.redirect_link, None
+    return None, None
+
+
+def redirect_paths(site):
+    """Reader paths of every recorded redirect (without query strings)."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    old = Redirect.get_for_site(site).exclude(old_path__contains="?").values_list("old_path", flat=True)
+    return [p if p.endswith("/") else p + "/" for p in old]
 
 
 @dataclass
@@ -58,22 +93,48 @@ class Renderer:
         return request
 
     def render_path(self, path):
+        """The page at `path`; else a redirect page when an old address moved; else None."""
         request = self._request(path)
         components = [unquote(c) for c in path.split("/") if c]
+        try:
+            page, args, kwargs = self.root.route(request, components)
+        except Http404:
+            return Rendered(path, self.render_redirect(path))
+        return self.render_page(page, path, args, kwargs, request=request)
+
+    def render_below(self, page, path):
+        """Render `path`, one of `page`'s own paths (its routes), without looking the page up."""
+        request = self._request(path)
+        rest = path[len(page.reader_path) :]
+        try:
+            routed, args, kwargs = page.route(request, [unquote(c) for c in rest.split("/") if c])
+        except Http404:
+            return Rendered(path, None)
+        return self.render_page(routed, path, args, kwargs, request=request)
+
+    def render_page(self, page, path, args=(), kwargs=None, *, request=None):
+        """Render a page already looked up (the full bake fetches posts in bulk) at `path`."""
+        request = request or self._request(path)
         with rendering(here=path) as state:
             try:
-                page, args, kwargs = self.root.route(request, components)
+                if not page.live:
+                    raise Http404
+                response = render_response(page, lambda: page.serve(request, *args, **(kwargs or {})))
             except Http404:
-                return Rendered(path, None)
-            if not page.live:
-                return Rendered(path, None)
-            try:
-                response = render_response(page, lambda: page.serve(request, *args, **kwargs))
-            except Http404:
-                return Rendered(path, None)
+                return Rendered(path, self.render_redirect(path))
             if response.status_code != 200:
                 return Rendered(path, None)
             return Rendered(path, response.content, dict(state.media))
+
+    def render_redirect(self, path):
+        """A static redirect page for an address that moved (Wagtail records one whenever a
+        live page's slug or place changes), or None."""
+        target, page = redirect_target(self.site, path)
+        if target is None:
+            return None
+        with translation.override(_language(page) if page else None):
+            html = render_to_string("samizdat/redirect.html", {"target": link(target), "lang": translation.get_language()})
+        return html.encode()
 
     def render_not_found(self):
         with rendering(here=None):

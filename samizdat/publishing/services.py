@@ -18,7 +18,10 @@ def batch_enqueue(*, reason, paths=None):
 
     The journal row is written inside the caller's transaction, so it exists exactly when
     the change does; the bake itself runs after commit (eagerly in tests, else the worker).
+    A change that touches no reader path queues nothing.
     """
+    if paths is not None and not paths:
+        return None
     batch = BakeBatch.objects.create(
         reason=reason[:200], full=paths is None, paths=sorted(set(paths or []))
     )
@@ -37,7 +40,7 @@ def batch_run_pending():
         paths = None if full else sorted({p for b in batches for p in b.paths})
         ids = [b.pk for b in batches]
         try:
-            report = bake(paths, full=full)
+            report = bake(paths, full=full, workers=settings.SAMIZDAT_BAKE_WORKERS if full else 1)
         except Exception as exc:
             BakeBatch.objects.filter(pk__in=ids).update(last_error=repr(exc)[:2000], attempts=F("attempts") + 1)
             logger.exception("bake of batches %s failed; it will be retried", ids)

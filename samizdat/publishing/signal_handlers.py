@@ -1,6 +1,7 @@
-"""Wiring only: every change readers can see queues a bake batch."""
+"""Wiring only: every change readers can see queues a bake batch of the paths that
+`dependencies` says it touches."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -18,24 +19,39 @@ PAGE_EVENTS = {page_published: "published", page_unpublished: "unpublished", pos
 def on_page_event(sender, instance, signal, **kwargs):
     # Moving or deleting a page readers never saw changes nothing they see.
     if _is_reader_page(instance) and (instance.live or signal is page_unpublished):
+        gone = signal in (page_unpublished, post_delete)
         batch_enqueue(
-            reason=f"page {instance.pk} {PAGE_EVENTS[signal]}", paths=dependencies.paths_for_page(instance)
+            reason=f"page {instance.pk} {PAGE_EVENTS[signal]}",
+            paths=dependencies.paths_for_page(instance, gone=gone),
         )
 
 
-def on_object_change(sender, instance, **kwargs):
-    if kwargs.get("raw"):
+def remember_previous(sender, instance, raw=False, **kwargs):
+    """Keep the saved state of an author or banner: a renamed slug or a banner moved to
+    another service touches the old pages too."""
+    if not raw and instance.pk:
+        instance._previous = sender.objects.filter(pk=instance.pk).first()
+
+
+def on_object_change(sender, instance, raw=False, created=False, **kwargs):
+    if raw:
         return  # fixtures
-    batch_enqueue(reason=f"{sender.__name__} {instance.pk} changed", paths=dependencies.paths_for_object(instance))
+    previous = getattr(instance, "_previous", None)
+    batch_enqueue(
+        reason=f"{sender.__name__} {instance.pk} changed",
+        paths=dependencies.paths_for_object(instance, old=previous),
+    )
 
 
 def connect():
-    from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostPage, ServicePage
+    from samizdat.newsroom.models import Author, BlogPage, BreakingNews, NewsroomHome, PostPage, ServicePage
 
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(on_page_event, dispatch_uid=f"samizdat-bake-{PAGE_EVENTS[signal]}")
-    for model in (ServicePage, BlogPage, PostPage):
+    for model in (NewsroomHome, ServicePage, BlogPage, PostPage):
         post_delete.connect(on_page_event, sender=model, dispatch_uid=f"samizdat-bake-del-{model.__name__}")
+    for model in (Author, BreakingNews):
+        pre_save.connect(remember_previous, sender=model, dispatch_uid=f"samizdat-previous-{model.__name__}")
     for model in (Author, BreakingNews, get_image_model()):
         post_save.connect(on_object_change, sender=model, dispatch_uid=f"samizdat-bake-save-{model.__name__}")
         post_delete.connect(on_object_change, sender=model, dispatch_uid=f"samizdat-bake-del-{model.__name__}")

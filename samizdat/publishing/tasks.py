@@ -16,7 +16,7 @@ from django.utils import timezone
 from wagtail.models import Revision
 
 from . import dependencies
-from .bake import baked_clock_signature, clock_signature
+from .bake import baked_clock_state, baked_clock_state_save
 from .models import BakeBatch
 from .services import batch_enqueue, batch_run_pending
 
@@ -33,9 +33,13 @@ def scheduled_publish_run():
 
 
 def clock_check():
-    """Queue a bake when a banner started or expired or a pin ran out since the last bake."""
-    if clock_signature() != baked_clock_signature():
-        batch_enqueue(reason="clock: banner or pin changed", paths=dependencies.paths_for_clock())
+    """Queue a bake of the services whose banner started or expired, or whose pin ran out,
+    since the site last showed them. The journal row makes sure it is baked, so the new
+    state is remembered at once."""
+    before, after = baked_clock_state(), dependencies.clock_state()
+    if before != after:
+        batch_enqueue(reason="clock: banner or pin changed", paths=dependencies.paths_for_clock(before, after))
+        baked_clock_state_save(after)
 
 
 def journal_prune(*, keep_days=7):

@@ -49,6 +49,14 @@ class SiteWriter:
             raise WriteError(f"{target} was written twice in one bake: two pages claim one path")
         self.written.add(target)
 
+    def claim_all(self, targets):
+        """Take over what another writer (a worker process) wrote in the same bake; media
+        files may be shared between jobs, pages may not."""
+        for target in targets:
+            if target in self.written and target.suffix == ".html":
+                raise WriteError(f"{target} was written twice in one bake: two pages claim one path")
+            self.written.add(target)
+
     def write_bytes(self, path: str, content: bytes):
         target = site_file(self.site_dir, path)
         self._claim(target)

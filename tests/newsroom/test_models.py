@@ -40,19 +40,28 @@ def test_breaking_news_must_expire_after_start():
 
 def test_front_page_lists_pinned_first_and_hides_unlisted():
     service = ServicePage.objects.get(language_code="en")
-    posts = list(selectors.posts_for_service(service))
+    listing = selectors.Listing("service", service)
+    posts = listing.front()
     assert posts[0].slug == "how-our-mirrors-stay-ahead-of-the-blocklist"
     assert posts[0].pinned == 1
     hidden = posts[-1]
     PostPage.objects.filter(pk=hidden.pk).update(unlisted=True)
-    assert hidden.pk not in [p.pk for p in selectors.posts_for_service(service)]
+    assert hidden.pk not in [p.pk for p in listing.front()]
     assert hidden.pk not in [p.pk for p in selectors.latest_posts_for_blog(hidden.get_parent())]
 
 
-def test_latest_posts_excludes_the_current_post():
-    post = PostPage.objects.live().first()
-    latest = selectors.latest_posts_for_blog(post.get_parent(), exclude=post)
-    assert latest and post.pk not in [p.pk for p in latest]
+def test_archive_pages_count_from_the_oldest_post():
+    service = ServicePage.objects.get(language_code="en")
+    listing = selectors.Listing("service", service)
+    count = listing.count()
+    assert count > selectors.PAGE_SIZE  # the demo has more than one page
+    oldest_first = list(listing.posts().order_by("first_published_at", "pk"))
+    first = listing.archive_page(1)
+    assert [p.pk for p in first] == [p.pk for p in oldest_first[: selectors.PAGE_SIZE]][::-1]
+    last = listing.archive_page(listing.page_count())
+    assert last[0].pk == oldest_first[-1].pk and len(last) == count - (listing.page_count() - 1) * selectors.PAGE_SIZE
+    assert listing.archive_page(listing.page_count() + 1) is None
+    assert listing.position(oldest_first[-1]) == count - 1 and listing.newer_count(oldest_first[-1]) == 0
 
 
 def test_demo_newsroom_has_what_the_quick_start_promises():

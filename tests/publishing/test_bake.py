@@ -11,6 +11,7 @@ from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
 from samizdat.publishing.bake import bake, collect_paths
 from samizdat.publishing.models import BakeBatch
 from samizdat.publishing.services import batch_run_pending
+from samizdat.publishing.writer import site_file
 from tests.conftest import HREF, read
 
 from .skeleton import skeleton
@@ -26,7 +27,7 @@ def all_html(site):
 
 def test_every_live_page_is_baked(site_dir):
     for path in collect_paths():
-        assert (site_dir / unquote(path).lstrip("/") / "index.html").exists(), path
+        assert site_file(site_dir, unquote(path)).exists(), path
     assert (site_dir / "404.html").exists()
     assert (site_dir / "assets/site.css").exists()
     assert (site_dir / "favicon.ico").read_bytes().startswith(b"\x00\x00\x01\x00")

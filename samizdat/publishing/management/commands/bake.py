@@ -1,5 +1,6 @@
 import json as jsonlib
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Site
 
@@ -11,10 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--full", action="store_true", help="Re-render every page (the default).")
+        parser.add_argument(
+            "--workers", type=int, default=0,
+            help="Processes to render with (default: $SAMIZDAT_BAKE_WORKERS, else one per CPU).",
+        )
         parser.add_argument("--pending", action="store_true", help="Only run queued bake batches.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
-    def handle(self, *args, full=False, pending=False, json=False, **options):
+    def handle(self, *args, full=False, pending=False, json=False, workers=0, **options):
+        if workers:
+            settings.SAMIZDAT_BAKE_WORKERS = workers
         if not Site.objects.filter(is_default_site=True).exists():
             raise CommandError("There is no site to bake yet. Run `samizdat demo` or create one in the admin.")
         report = batch_run_pending() if pending else site_bake_full(reason="samizdat bake")
