@@ -13,7 +13,7 @@ from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 from taggit.models import Tag
 
-from samizdat.publishing.context import memoized
+from samizdat.publishing.context import memo_peek, memoized
 
 from .models import PAGE_SIZE, Author, BlogPage, BreakingNews, PostPage, ServicePage
 
@@ -22,6 +22,7 @@ LATEST_POSTS = 5
 # without JavaScript) when it is one of its blog's newest LATEST_WINDOW posts; older posts
 # get both from shared fragments. Publishing re-renders only this window.
 LATEST_WINDOW = LATEST_POSTS + 1
+CARD_BLOCK = 20  # archive pages whose posts are fetched together
 
 
 def services_live():
@@ -79,7 +80,18 @@ class Listing:
             qs = qs.filter(tags__slug=self.slug)
         return qs
 
+    def ordered_ids(self):
+        """Ids of the listed posts, oldest first: one query per listing and bake batch,
+        which every archive page of the listing then slices."""
+        return memoized(
+            ("order", self.key),
+            lambda: list(self.posts().order_by("first_published_at", "pk").values_list("pk", flat=True)),
+        )
+
     def count(self):
+        ids = memo_peek(("order", self.key))
+        if ids is not None:
+            return len(ids)
         return memoized(("count", self.key), lambda: self.posts().count())
 
     def page_count(self, count=None):
@@ -107,16 +119,18 @@ class Listing:
 
     def archive_page(self, number, count=None):
         """Posts of archive page `number`, newest first; None when there is no such page."""
-        count = self.count() if count is None else count
-        start, end = (number - 1) * PAGE_SIZE, min(number * PAGE_SIZE, count)
-        if number < 1 or start >= count:
+        ids = self.ordered_ids()
+        start = (number - 1) * PAGE_SIZE
+        if number < 1 or start >= len(ids):
             return None
-        qs = _with_cards(self.posts())
-        if start > count // 2:  # near the newest end: let the database skip the short way
-            rows = list(qs.order_by("-first_published_at", "-pk")[count - end : count - start])
-        else:
-            rows = list(qs.order_by("first_published_at", "pk")[start:end])[::-1]
-        return rows
+        # Posts are fetched for a block of pages at once: a bake renders them one after another.
+        block = (number - 1) // CARD_BLOCK
+        block_ids = ids[block * CARD_BLOCK * PAGE_SIZE : (block + 1) * CARD_BLOCK * PAGE_SIZE]
+        posts = memoized(
+            ("cards", self.key, block),
+            lambda: {p.pk: p for p in _with_cards(PostPage.objects.filter(pk__in=block_ids))},
+        )
+        return [posts[pk] for pk in reversed(ids[start : start + PAGE_SIZE])]
 
     def position(self, post):
         """How many listed posts are older than `post` (its 0-based place, oldest first)."""

@@ -45,6 +45,12 @@ def in_batch():
     return _memo.get() is not None
 
 
+def memo_peek(key):
+    """What the batch already remembers under `key`, or None."""
+    memo = _memo.get()
+    return memo.get(key) if memo is not None else None
+
+
 def memoized(key, compute):
     """`compute()`, remembered for the rest of the bake batch (computed afresh outside one)."""
     memo = _memo.get()

@@ -88,6 +88,16 @@ def post_paths(post, *, gone):
     return paths
 
 
+def paths_for_slug_change(page, page_before):
+    """The old addresses of a page whose slug changed and of everything below it."""
+    old_root, new_root = reader_path(page_before), reader_path(page)
+    if old_root is None or new_root is None:
+        return set()
+    from .bake import collect_paths
+
+    return {old_root + p[len(new_root) :] for p in collect_paths(root=page) if p.startswith(new_root)}
+
+
 def _listing_paths(listing, post, *, was_in, is_in):
     """The pages of one listing that change when `post` enters, leaves or changes in it."""
     paths = set()

@@ -3,7 +3,7 @@
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.images import get_image_model
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from . import dependencies
 from .services import batch_enqueue
@@ -24,6 +24,13 @@ def on_page_event(sender, instance, signal, **kwargs):
             reason=f"page {instance.pk} {PAGE_EVENTS[signal]}",
             paths=dependencies.paths_for_page(instance, gone=gone),
         )
+
+
+def on_slug_changed(sender, instance, instance_before, **kwargs):
+    """Wagtail records redirects for a changed slug only once the change is committed (this
+    signal). Bake the old addresses again now, so they become redirect pages."""
+    if _is_reader_page(instance) and instance.live:
+        batch_enqueue(reason=f"page {instance.pk} slug changed", paths=dependencies.paths_for_slug_change(instance, instance_before))
 
 
 def remember_previous(sender, instance, raw=False, **kwargs):
@@ -48,6 +55,8 @@ def connect():
 
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(on_page_event, dispatch_uid=f"samizdat-bake-{PAGE_EVENTS[signal]}")
+    # After Wagtail's own handler, which creates the redirects (its app is set up first).
+    page_slug_changed.connect(on_slug_changed, dispatch_uid="samizdat-bake-slug")
     for model in (NewsroomHome, ServicePage, BlogPage, PostPage):
         post_delete.connect(on_page_event, sender=model, dispatch_uid=f"samizdat-bake-del-{model.__name__}")
     for model in (Author, BreakingNews):

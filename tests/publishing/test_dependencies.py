@@ -1,0 +1,169 @@
+"""The incremental engine: each change re-renders a bounded set of pages, and the site it
+leaves behind is byte-for-byte the site a fresh full bake makes."""
+
+import html
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from samizdat.bench.synthetic import synthetic_newsroom_create
+from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostAuthor, PostPage
+from samizdat.newsroom.selectors import LATEST_WINDOW, PAGE_SIZE, Listing
+from samizdat.publishing.bake import bake
+from samizdat.publishing.models import BakeBatch
+from tests.conftest import read
+
+pytestmark = pytest.mark.django_db
+ARCHIVE = 2000  # posts in the synthetic edition
+
+
+def files(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in Path(site).rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def change(django_capture_on_commit_callbacks):
+    """Commit a change as the admin would (its after-commit bake runs); yields the set of
+    paths it re-rendered."""
+
+    @contextmanager
+    def committed():
+        last = BakeBatch.objects.aggregate(m=Max("pk"))["m"] or 0
+        paths = set()
+        with django_capture_on_commit_callbacks(execute=True):
+            yield paths
+        batches = list(BakeBatch.objects.filter(pk__gt=last))
+        assert not any(b.full for b in batches), "a change to a post must not re-bake the whole site"
+        assert all(b.finished_at for b in batches)
+        paths.update(p for b in batches for p in b.paths)
+
+    return committed
+
+
+def new_post(blog, title, author):
+    post = PostPage(title=title, slug=title.lower().replace(" ", "-"), teaser="A new post.", body="<p>Fresh.</p>")
+    blog.add_child(instance=post)
+    post.post_authors.add(PostAuthor(author=author))
+    post.tags.add("big-topic-3")
+    post.save_revision().publish()
+    return post
+
+
+@pytest.fixture
+def big(fresh_site):
+    service = synthetic_newsroom_create(ARCHIVE, slug="big")
+    BakeBatch.objects.all().delete()
+    bake(full=True)
+    return service
+
+
+def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, fresh_site, tmp_path, change):
+    blog = BlogPage.objects.get(path__startswith=big.path, slug="blog-1")
+    author = Author.objects.get(slug="big-author-1")
+    listing = Listing("blog", big, blog=blog)
+    pages_before = listing.page_count()
+
+    # 1. A new post: itself, the fronts and newest archive pages of its five listings
+    #    (service, blog, author, tag), the blog's newest posts and its fragment.
+    with change() as paths:
+        post = new_post(blog, "Harbour lights back on", author)
+    assert len(paths) <= 1 + 5 * 3 + (LATEST_WINDOW + 1) + 1
+    assert {post.reader_path, blog.reader_path, big.reader_path, blog.latest_fragment_path} <= paths
+    assert listing.path(listing.page_count()) in paths
+    assert listing.path(1) not in paths, "old archive pages never shift"
+    assert listing.page_count() in (pages_before, pages_before + 1)
+    assert "Harbour lights back on" in read(fresh_site, blog.reader_path)
+    latest = read(fresh_site, listing.posts().order_by("-first_published_at")[1].reader_path)
+    assert "Harbour lights back on" in latest, "the newest posts carry the new one inline"
+
+    # 2. An old post is edited: its page and the archive pages that show it.
+    old = listing.posts().order_by("first_published_at")[3]
+    with change() as paths:
+        old.title = "An old story, corrected"
+        old.save_revision().publish()
+    assert len(paths) <= 1 + 5 * 2 + 2
+    assert listing.path(1) in paths and blog.latest_fragment_path not in paths
+    assert "An old story, corrected" in html.unescape(read(fresh_site, listing.path(1)))
+
+    # 3. A slug change leaves a static redirect at the old address.
+    moved = listing.posts().order_by("first_published_at")[5]
+    old_path = moved.reader_path
+    with change():
+        moved.slug = "renamed-story"
+        moved.save_revision().publish()
+    redirect = read(fresh_site, old_path)
+    assert 'http-equiv="refresh"' in redirect and "renamed-story/" in redirect
+    assert (fresh_site / moved.reader_path.lstrip("/") / "index.html").exists()
+
+    # 4. Unpublishing an old post removes it and shifts the archive pages after it.
+    gone = listing.posts().order_by("first_published_at")[15]
+    gone_path = gone.reader_path
+    with change():
+        gone.unpublish()
+    assert not (fresh_site / gone_path.lstrip("/") / "index.html").exists()
+    assert gone.title not in html.unescape(read(fresh_site, listing.path(2)))
+
+    # 5. A banner starts: the fragment, the fronts and the newest posts — not the archive.
+    with change() as paths:
+        BreakingNews.objects.create(
+            service=big, text="Power cut in the capital", expires_at=timezone.now() + timedelta(hours=1)
+        )
+    blogs = BlogPage.objects.child_of(big).count()
+    assert len(paths) <= 2 + blogs * (1 + LATEST_WINDOW)
+    assert "Power cut in the capital" in read(fresh_site, big.breaking_fragment_path)
+    assert "Power cut in the capital" in read(fresh_site, blog.reader_path)
+    assert "Power cut in the capital" not in read(fresh_site, old.reader_path), "old posts load it from the fragment"
+
+    # The incremental site equals a fresh full bake, file for file, byte for byte.
+    incremental = files(fresh_site)
+    settings.SAMIZDAT_SITE_DIR = tmp_path / "full"
+    bake(full=True)
+    full = files(settings.SAMIZDAT_SITE_DIR)
+    assert incremental.keys() == full.keys()
+    differing = [name for name in full if full[name] != incremental[name]]
+    assert differing == []
+    assert len(full) > ARCHIVE + ARCHIVE // PAGE_SIZE
+
+
+def test_a_post_leaving_a_tag_leaves_the_tag_page(fresh_site, change):
+    bake(full=True)
+    post = PostPage.objects.live().filter(tags__isnull=False).first()
+    tag = post.tags.first()
+    tag_path = f"{post.get_service().reader_path}tags/{tag.slug}/"
+    assert post.title in html.unescape(read(fresh_site, tag_path))
+    with change() as paths:
+        post.tags.set([t.name for t in post.tags.all() if t.pk != tag.pk])
+        post.save_revision().publish()
+    assert tag_path in paths
+    page = fresh_site / tag_path.lstrip("/") / "index.html"
+    assert not page.exists() or post.title not in html.unescape(page.read_text())
+
+
+def test_an_author_rename_reaches_their_posts_and_moves_their_page(fresh_site, change):
+    bake(full=True)
+    author = Author.objects.get(slug="mira-castell")
+    post = PostPage.objects.live().filter(post_authors__author=author).first()
+    with change() as paths:
+        author.name, author.slug = "Mira C.", "mira-c"
+        author.save()
+    assert post.reader_path in paths
+    assert "Mira C." in read(fresh_site, post.reader_path)
+    assert (fresh_site / "en/authors/mira-c/index.html").exists()
+    assert not (fresh_site / "en/authors/mira-castell/index.html").exists()
+
+
+def test_uploading_an_unused_image_bakes_nothing(fresh_site):
+    from django.core.files.images import ImageFile
+    from wagtail.images import get_image_model
+
+    from samizdat.newsroom.demo.images import render_jpeg
+
+    import io
+
+    get_image_model().objects.create(title="unused", file=ImageFile(io.BytesIO(render_jpeg("fields", 3)), name="u.jpg"))
+    assert not BakeBatch.objects.filter(finished_at__isnull=True).exists()
