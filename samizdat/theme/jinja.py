@@ -4,6 +4,7 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 import jdatetime
 import nh3
@@ -131,6 +132,23 @@ def number(value):
     return localize_digits(format_decimal(value, locale=_locale()))
 
 
+@cache
+def language_name(code):
+    """A language's name in itself, as its readers write it: "فارسی", "Русский"."""
+    name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_")) or code
+    return name[:1].upper() + name[1:]
+
+
+def alternate_url(page):
+    """Where a version of a page lives for `hreflang`: absolute when its edition has a public
+    address (search engines want one), else the relative link."""
+    service = page.get_service()
+    rest = page.reader_path[len(service.reader_path) :] if service else ""
+    if service and service.base_url:
+        return service.base_url.rstrip("/") + "/" + quote(rest, safe="/")
+    return page_link(page)
+
+
 def isotime(value):
     return value.isoformat(timespec="seconds") if value else ""
 
@@ -148,6 +166,8 @@ def environment(**options):
         asset=asset,
         image=image,
         obfuscated_email=obfuscated_email,
+        language_name=language_name,
+        alternate_url=alternate_url,
     )
     env.filters.update(richtext=richtext, date=date, datetime=datetime, isotime=isotime, number=number)
     return env

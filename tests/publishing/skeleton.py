@@ -14,7 +14,7 @@ class _Skeleton(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         label = tag + (f"#{a['id']}" if a.get("id") else "") + "".join(f".{c}" for c in (a.get("class") or "").split())
-        for key in ("lang", "dir", "role", "aria-current", "rel"):
+        for key in ("lang", "dir", "role", "aria-current", "rel", "hreflang"):
             if key in a:
                 label += f"[{key}={a[key]}]"
         self.lines.append("  " * self.depth + label)

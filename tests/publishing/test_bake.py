@@ -17,8 +17,14 @@ from tests.conftest import HREF, read
 from .skeleton import skeleton
 
 pytestmark = pytest.mark.django_db
-GOLDEN = Path(__file__).parent / "golden" / "post_page.skeleton.txt"
+GOLDEN_DIR = Path(__file__).parent / "golden"
 GOLDEN_POST = "/en/dispatches/a-border-town-learns-to-live-offline/"
+# The same story in each edition: structure, lang/dir, translated words and dates.
+GOLDEN_POSTS = {
+    "en": GOLDEN_POST,
+    "fa": "/fa/yaddasht/بازار-مرزی-بدون-اینترنت/",
+    "ru": "/ru/mezhdu-strok/город-без-мобильной-связи/",
+}
 
 
 def all_html(site):
@@ -53,12 +59,14 @@ def test_every_relative_link_resolves_to_a_baked_file(site_dir):
     assert checked > 500
 
 
-def test_post_page_structure_matches_the_golden_skeleton(site_dir):
-    got = skeleton(read(site_dir, GOLDEN_POST))
+@pytest.mark.parametrize("lang", GOLDEN_POSTS)
+def test_post_page_structure_matches_the_golden_skeleton(site_dir, lang):
+    golden = GOLDEN_DIR / ("post_page.skeleton.txt" if lang == "en" else f"post_page.{lang}.skeleton.txt")
+    got = skeleton(read(site_dir, GOLDEN_POSTS[lang]))
     if os.environ.get("SAMIZDAT_REGENERATE_GOLDEN"):
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(got)
-    assert got == GOLDEN.read_text(), "run `make golden` if the change to the page structure is intended"
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_text(got)
+    assert got == golden.read_text(), "run `make golden` if the change to the page structure is intended"
 
 
 def test_post_page_reads_in_the_seed_order(site_dir):

@@ -146,6 +146,13 @@ def demo_content_load():
     pinned.pinned_until = now + timedelta(days=1)
     _publish(pinned, when=pinned.first_published_at)
 
+    for original_title, *titles in content.TRANSLATIONS:
+        original = PostPage.objects.get(title=original_title)
+        for title in titles:
+            version = PostPage.objects.get(title=title)
+            version.translation_of = original
+            _publish(version, when=version.first_published_at)
+
     blog_slug, title, teaser, paragraphs, author_slugs, tags = content.SCHEDULED_POST
     scheduled = PostPage(title=title, teaser=teaser, body=_body_html(paragraphs),
                          go_live_at=now + timedelta(minutes=10))

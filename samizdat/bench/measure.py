@@ -1,0 +1,134 @@
+"""Measurements the benchmark takes: a command's time and peak memory (its whole process
+tree), publish-to-live through the real worker, and requests per second with wrk."""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+
+def _children(pid):
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    kids = [int(c) for c in text.split()]
+    return kids + [g for k in kids for g in _children(k)]
+
+
+def _rss(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(cmd, *, env=None, cwd=None):
+    """Run `cmd`; return (seconds, peak RSS of it and all its children summed, stdout)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss(p) for p in [proc.pid, *_children(proc.pid)]))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{err[-3000:]}")
+    return seconds, peak, out
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def publish_to_live(publishes=32, *, timeout=30.0):
+    """Publish new posts while `samizdat worker` runs beside us; for each, the time from the
+    publish call returning to its bake batch being finished (every file on disk)."""
+    from taggit.models import Tag
+
+    from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage
+    from samizdat.publishing.models import BakeBatch
+
+    blogs = list(BlogPage.objects.live().filter(slug__startswith="blog-").order_by("pk"))
+    authors = list(Author.objects.filter(slug__contains="-author-").order_by("pk")[:5])
+    tags = list(Tag.objects.filter(slug__contains="-topic-").order_by("pk")[:5])
+    timings, rendered = [], []
+    for i in range(publishes):
+        blog = blogs[i % len(blogs)]
+        post = PostPage(title=f"Bench post {i} {time.time_ns()}", slug=f"bench-{i}-{time.time_ns()}",
+                        teaser="Measured.", body="<p>Measured.</p>")
+        blog.add_child(instance=post)
+        post.post_authors.add(PostAuthor(author=authors[i % len(authors)]))
+        post.tags.add(tags[i % len(tags)])
+        last = BakeBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        post.save_revision().publish()
+        started = time.perf_counter()
+        batches = BakeBatch.objects.filter(pk__gt=last)
+        while True:
+            states = list(batches.values_list("finished_at", "paths"))
+            if states and all(f is not None for f, _ in states):
+                break
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError("the worker did not bake the publish in time: is it running?")
+            time.sleep(0.002)
+        timings.append(time.perf_counter() - started)
+        rendered.append(len({p for _, paths in states for p in paths}))
+        time.sleep(0.1)
+    return {
+        "publishes": publishes,
+        "p50_s": round(statistics.median(timings), 3),
+        "p95_s": round(percentile(timings, 95), 3),
+        "max_s": round(max(timings), 3),
+        "pages_per_publish_median": statistics.median(rendered),
+        "pages_per_publish_max": max(rendered),
+    }
+
+
+def worker_start(env):
+    return subprocess.Popen([sys.executable, "-m", "samizdat.cli", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wrk(url, *, seconds=10, connections=32, threads=2):
+    """Requests per second wrk measures against `url`."""
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
+                         capture_output=True, text=True, check=True).stdout
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url} answered errors under load:\n{out}")
+    return float(match.group(1))
+
+
+def wait_for_port(port, timeout=20.0):
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def cpu_count():
+    return os.cpu_count()
