@@ -60,6 +60,12 @@ def bidi_controls_check(value, field_label):
         )
 
 
+def native_slug(text):
+    """An address in the headline's own script. Persian writes some words with a zero-width
+    non-joiner (نیم‌فاصله) that plain slugify drops, gluing two words; it becomes a hyphen."""
+    return slugify(re.sub("[\u200c\u200d]", "-", text or ""), allow_unicode=True)
+
+
 def latin_slug(text):
     """A transliterated address: "بازار مرزی" → "bazar-mrzy", "Город" → "gorod"."""
     from anyascii import anyascii
@@ -151,6 +157,11 @@ class ReaderPage(Page):
         if path is None:
             raise ValueError(f"{self!r} is not under a site root, so it has no reader path")
         return path
+
+    def full_clean(self, *args, **kwargs):
+        if not self.slug and self.title:
+            self.slug = native_slug(self.title)  # before Wagtail's own slugify would drop ZWNJ
+        return super().full_clean(*args, **kwargs)
 
     def get_baked_paths(self):
         """Every reader path this page renders; listings add their archive pages."""

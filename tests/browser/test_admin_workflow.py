@@ -124,3 +124,49 @@ def test_contributor_post_is_reviewed_published_and_baked(browser, live_site):
     assert reader.goto(reader_url).status == 200
     assert "A paragraph typed into the rich-text editor." in reader.content()
     anonymous.close()
+
+
+def test_persian_editor_writes_right_to_left_in_the_rich_text_editor(browser, live_site):
+    """An editor whose admin language is Persian gets a right-to-left admin, and Persian
+    typed into the rich-text editor runs right to left."""
+    from samizdat.newsroom.models import BlogPage
+
+    base, data_dir = live_site
+    logins = demo_logins(data_dir)
+
+    def prefer_persian():
+        from django.contrib.auth import get_user_model
+        from wagtail.users.models import UserProfile
+
+        profile = UserProfile.get_for_user(get_user_model().objects.get(username="editor"))
+        profile.preferred_language = "fa"
+        profile.save()
+        return BlogPage.objects.get(slug="yaddasht").pk
+
+    blog_id = _in_own_connection(prefer_persian)
+    context, page = login(browser, base, "editor", logins["editor"])
+    try:
+        page.goto(f"{base}/admin/pages/add/newsroom/postpage/{blog_id}/")
+        assert page.get_attribute("html", "dir") == "rtl" and page.get_attribute("html", "lang") == "fa"
+        editor = page.locator(".Draftail-Editor [contenteditable=true]").first
+        editor.click()
+        page.keyboard.type("بازار امروز شلوغ بود و ۳ مغازه VPN می‌فروختند.")
+        block = page.locator(".Draftail-Editor [data-block=true]").first
+        direction = block.evaluate("el => getComputedStyle(el.querySelector('[dir]') || el).direction")
+        assert direction == "rtl"
+        box = block.bounding_box()
+        text = page.locator(".Draftail-Editor [data-text=true]").first.bounding_box()
+        assert text["x"] + text["width"] > box["x"] + box["width"] - 40, "Persian text starts at the right edge"
+        screenshot(page, "admin-persian-richtext")
+    finally:
+        context.close()
+
+        def prefer_default():
+            from django.contrib.auth import get_user_model
+            from wagtail.users.models import UserProfile
+
+            profile = UserProfile.get_for_user(get_user_model().objects.get(username="editor"))
+            profile.preferred_language = ""
+            profile.save()
+
+        _in_own_connection(prefer_default)

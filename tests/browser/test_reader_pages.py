@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 
 from samizdat.newsroom.models import PostPage, ServicePage
@@ -26,11 +28,15 @@ def axe_violations(page, axe_source):
 
 @pytest.mark.parametrize(
     "name, path",
-    [("post-en", POST), ("front-en", "/en/"), ("front-fa", "/fa/"), ("post-fa", None), ("home", "/")],
+    [
+        ("post-en", POST), ("front-en", "/en/"), ("front-fa", "/fa/"), ("post-fa", None), ("home", "/"),
+        ("front-ru", "/ru/"), ("post-ru", "/ru/mezhdu-strok/город-без-мобильной-связи/"),
+        ("post-fa-mixed", "/fa/shabakeh/سه-سرویس-vpn-از-پنج-سرویس-در-۲۴-ساعت-از-کار-افتادند/"),
+    ],
 )
 def test_no_serious_accessibility_violations(page, static_site, axe_source, name, path):
     path = path or fa_post_path()
-    response = page.goto(static_site + path)
+    response = page.goto(static_site + quote(path))
     assert response.status == 200
     screenshot(page, name)
     assert axe_violations(page, axe_source) == []

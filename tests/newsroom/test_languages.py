@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 import pytest
 from django.urls import reverse
 
-from samizdat.newsroom.models import BlogPage, PostPage, ServicePage, latin_slug
+from samizdat.newsroom.models import BlogPage, PostPage, ServicePage, latin_slug, native_slug
 from tests.conftest import HREF, read
 from tests.newsroom.test_workflow import add_url, post_form
 
@@ -113,6 +113,12 @@ def test_latin_slug_transliterates_persian_and_russian():
     assert latin_slug("!!! ؟؟") == ""
 
 
+def test_native_slug_keeps_persian_words_apart():
+    assert native_slug("دست‌به‌دست کنیم") == "دست-به-دست-کنیم"
+    post = PostPage.objects.get(title="قطارهای شبانه دوباره پر شده‌اند")
+    assert post.slug.endswith("شده-اند")
+
+
 @pytest.fixture
 def fa_blog():
     return BlogPage.objects.get(slug="yaddasht")
@@ -181,3 +187,14 @@ def test_admin_speaks_the_editors_language(client, users):
     client.force_login(user)
     page = client.get(reverse("wagtailadmin_home")).content.decode()
     assert re.search(r'<html[^>]*lang="fa"[^>]*dir="rtl"', page) or re.search(r'<html[^>]*dir="rtl"[^>]*lang="fa"', page)
+
+
+def test_a_persian_editor_reads_form_errors_in_persian(client, users, fa_blog):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(users["editor"])
+    profile.preferred_language = "fa"
+    profile.save()
+    client.force_login(users["editor"])
+    response = client.post(add_url(fa_blog), post_form("خبر", "---", **{"action-publish": "1"}))
+    assert "هیچ حرف یا رقمی ندارد" in html.unescape(response.content.decode())
