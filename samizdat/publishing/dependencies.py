@@ -38,6 +38,7 @@ from samizdat.newsroom.models import (
 )
 from samizdat.newsroom.selectors import LATEST_WINDOW, Listing, listings_of_post
 
+from .bodycache import bodies_forget, bodies_forget_all
 from .context import batch_memo
 from .models import PageState
 
@@ -143,12 +144,14 @@ def _referencing_paths(page):
         base_content_type=ReferenceIndex._get_base_content_type(Page)
     )
     ids = {int(r.object_id) for r in refs}
+    bodies_forget(ids)  # their expanded bodies hold the old link
     return {p.reader_path for p in PostPage.objects.live().filter(pk__in=ids)}
 
 
 def edition_paths(page, *, gone):
     """A service or blog changed: every page of its edition, and its old addresses."""
     paths = set()
+    bodies_forget_all()  # any post may link into the edition
     before = PageState.objects.filter(page_id=page.pk).first()
     if before:
         old = PageState.objects.filter(path__startswith=before.path)
@@ -208,8 +211,9 @@ def _image_paths(image):
     refs = ReferenceIndex.get_references_to(image).filter(
         base_content_type=ReferenceIndex._get_base_content_type(Page)
     )
-    embedded = Q(pk__in=[int(r.object_id) for r in refs])
-    return pages_showing(PostPage.objects.live().filter(lead | embedded))
+    embedded_ids = [int(r.object_id) for r in refs]
+    bodies_forget(embedded_ids)  # their expanded bodies hold the old rendition
+    return pages_showing(PostPage.objects.live().filter(lead | Q(pk__in=embedded_ids)))
 
 
 def _service_ids(posts):

@@ -69,6 +69,26 @@ def richtext(html):
     )
 
 
+def post_body(page):
+    """A post's body as readers get it. While baking, expanded once per version of the post
+    and kept (`publishing.bodycache`); in previews, expanded afresh."""
+    from samizdat.publishing.bodycache import body_get, body_put
+    from samizdat.publishing.context import current
+
+    state = current()
+    if state is None or not state.baking or not page.pk:
+        return richtext(page.body)
+    cached = body_get(page.pk, page.body, state.here)
+    if cached is not None:
+        html, media = cached
+        state.media.update(media)
+        return Markup(html)
+    before = dict(state.media)
+    html = richtext(page.body)
+    body_put(page.pk, page.body, state.here, html, {k: v for k, v in state.media.items() if k not in before})
+    return html
+
+
 def obfuscated_email(address):
     """An address people can read but harvesters looking for name@domain cannot."""
     if not address or "@" not in address:
@@ -168,6 +188,7 @@ def environment(**options):
         obfuscated_email=obfuscated_email,
         language_name=language_name,
         alternate_url=alternate_url,
+        post_body=post_body,
     )
     env.filters.update(richtext=richtext, date=date, datetime=datetime, isotime=isotime, number=number)
     return env
