@@ -9,7 +9,7 @@ service and blog fronts) and links into the archive.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Count, Q
 from django.utils import timezone
 from taggit.models import Tag
 
@@ -22,7 +22,8 @@ LATEST_POSTS = 5
 # without JavaScript) when it is one of its blog's newest LATEST_WINDOW posts; older posts
 # get both from shared fragments. Publishing re-renders only this window.
 LATEST_WINDOW = LATEST_POSTS + 1
-CARD_BLOCK = 20  # archive pages whose posts are fetched together
+CARD_BLOCK = 20  # archive pages whose posts are fetched together in a full bake
+BULK = ("bulk",)  # set in the batch memo by a full bake's jobs
 
 
 def services_live():
@@ -106,19 +107,35 @@ class Listing:
         return [self.path()] + [self.path(n) for n in range(1, self.page_count() + 1)]
 
     def front(self):
-        """The newest posts, pinned first where pins apply."""
-        qs = self.posts()
-        if self.pins_apply:
-            now = timezone.now()
-            qs = qs.annotate(
-                pinned=Case(When(pinned_until__gt=now, then=Value(1)), default=Value(0), output_field=IntegerField())
-            ).order_by("-pinned", "-first_published_at", "-pk")
-        else:
-            qs = qs.order_by("-first_published_at", "-pk")
-        return list(_with_cards(qs)[:PAGE_SIZE])
+        """The newest posts, pinned first where pins apply. Two small queries that walk the
+        publication-time index (sorting the whole listing by "pinned" would read it all)."""
+        newest = _with_cards(self.posts().order_by("-first_published_at", "-pk"))
+        if not self.pins_apply:
+            return list(newest[:PAGE_SIZE])
+        pinned = list(_with_cards(self.posts().filter(pinned_until__gt=timezone.now()))
+                      .order_by("-first_published_at", "-pk")[:PAGE_SIZE])
+        for post in pinned:
+            post.pinned = 1
+        pinned_ids = {p.pk for p in pinned}
+        rest = [p for p in newest[: PAGE_SIZE + len(pinned)] if p.pk not in pinned_ids]
+        return (pinned + rest)[:PAGE_SIZE]
 
     def archive_page(self, number, count=None):
-        """Posts of archive page `number`, newest first; None when there is no such page."""
+        """Posts of archive page `number`, newest first; None when there is no such page.
+
+        A full bake renders every page of a listing in a row: it reads the listing's ids
+        once and fetches posts a block of pages at a time. A publish renders one or two
+        pages near the newest end: it asks the database for just those, counting from
+        the nearer end, so the work does not grow with the archive."""
+        if not memo_peek(BULK):
+            count = self.count() if count is None else count
+            start, end = (number - 1) * PAGE_SIZE, min(number * PAGE_SIZE, count)
+            if number < 1 or start >= count:
+                return None
+            qs = _with_cards(self.posts())
+            if start > count // 2:
+                return list(qs.order_by("-first_published_at", "-pk")[count - end : count - start])
+            return list(qs.order_by("first_published_at", "pk")[start:end])[::-1]
         ids = self.ordered_ids()
         start = (number - 1) * PAGE_SIZE
         if number < 1 or start >= len(ids):
@@ -176,23 +193,24 @@ def latest_posts_for_blog(blog, *, limit=LATEST_WINDOW):
     return list(_listed(PostPage.objects.child_of(blog)).order_by("-first_published_at", "-pk")[:limit])
 
 
-def authors_for_service(service):
-    """Authors with listed posts in the service, with how many."""
+def _with_listed_counts(model, link, service):
+    """`model` rows (authors, tags) with listed posts in the service, each with how many;
+    `link` is the relation from the row to its post ("post_links__post")."""
     post_ids = _listed(PostPage.objects.descendant_of(service)).values("pk")
+    through = link.split("__")[0]
     return (
-        Author.objects.filter(post_links__post__in=post_ids)
-        .annotate(listed=Count("post_links", distinct=True))
+        model.objects.filter(**{f"{link}__in": post_ids})
+        .annotate(listed=Count(through, distinct=True))
         .order_by("slug")
     )
+
+
+def authors_for_service(service):
+    return _with_listed_counts(Author, "post_links__post", service)
 
 
 def tags_for_service(service):
-    post_ids = _listed(PostPage.objects.descendant_of(service)).values("pk")
-    return (
-        Tag.objects.filter(newsroom_posttag_items__content_object__in=post_ids)
-        .annotate(listed=Count("newsroom_posttag_items", distinct=True))
-        .order_by("slug")
-    )
+    return _with_listed_counts(Tag, "newsroom_posttag_items__content_object", service)
 
 
 def blogs_for_service(service):

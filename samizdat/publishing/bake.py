@@ -13,7 +13,9 @@ from wagtail.models import Page, Site
 
 from samizdat.theme.jinja import STATIC_DIR
 
-from .context import assets_path, batch_memo
+from samizdat.newsroom.selectors import BULK
+
+from .context import assets_path, batch_memo, memoized
 from .renderer import Renderer, redirect_paths
 from .writer import SiteWriter
 
@@ -141,6 +143,8 @@ def run_job(job):
     writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR))
     rendered = 0
     with batch_memo():
+        if kind != "paths":
+            memoized(BULK, lambda: True)  # whole listings in a row: read them in bulk
         for result in _render_job(renderer, kind, items):
             rendered += 1
             if result.content is None:

@@ -32,6 +32,17 @@ def scheduled_publish_run():
         logger.info("published %d scheduled revision(s)", due)
 
 
+def scheduled_due():
+    """Whether a scheduled go-live or expiry time has come (one cheap query)."""
+    from wagtail.models import Page
+
+    now = timezone.now()
+    return (
+        Revision.objects.filter(approved_go_live_at__lte=now).exists()
+        or Page.objects.filter(live=True, expire_at__lte=now).exists()
+    )
+
+
 def clock_check():
     """Queue a bake of the services whose banner started or expired, or whose pin ran out,
     since the site last showed them. The journal row makes sure it is baked, so the new
@@ -61,15 +72,21 @@ def worker_run(*, interval=5.0, poll=0.05, stop=None, max_seconds=None):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     started = time.monotonic()
-    next_tick = 0.0
+    next_tick = next_due_check = 0.0
     logger.info("worker started (scheduler every %ss)", interval)
     while not stop.is_set():
         if not connection.in_atomic_block:
             close_old_connections()  # a long-running loop must not hold a dead connection
         try:
-            if time.monotonic() >= next_tick:
+            now = time.monotonic()
+            if now >= next_tick:
                 worker_tick()
-                next_tick = time.monotonic() + interval
+                next_tick, next_due_check = now + interval, now + 0.5
+            elif now >= next_due_check:
+                # Scheduled posts go live within a second of their time, not at the next tick.
+                if scheduled_due():
+                    scheduled_publish_run()
+                next_due_check = now + 0.5
             batch_run_pending()
         except Exception:
             logger.exception("worker step failed; retrying")
