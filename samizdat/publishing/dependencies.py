@@ -287,13 +287,27 @@ def paths_for_clock(before, after):
 # --- remembered state --------------------------------------------------------------------
 
 
-def _state_row(post):
+def _state_row(post, siblings=None):
+    """What the site shows of `post` now. `siblings`: ids of its live translations, when the
+    caller looked them up in bulk."""
+    if siblings is None:
+        siblings = [p.pk for p in post.translation_group()]
     return PageState(
         page_id=post.pk,
         path=post.reader_path,
         blog_id=post.get_blog().pk,
-        listings=[lst.key for lst in listings_of_post(post)] + [f"tr:{p.pk}" for p in post.translation_group()],
+        listings=[lst.key for lst in listings_of_post(post)] + [f"tr:{pk}" for pk in sorted(siblings)],
     )
+
+
+def _translation_groups():
+    """Live post id → ids of its live translations, from one query."""
+    groups = defaultdict(set)
+    for pk, original in PostPage.objects.live().filter(
+        Q(translation_of__isnull=False) | Q(translations__isnull=False)
+    ).values_list("pk", "translation_of_id").distinct():
+        groups[original or pk].add(pk)
+    return {pk: members - {pk} for members in groups.values() for pk in members}
 
 
 def state_save(post, *, gone):
@@ -308,10 +322,11 @@ def state_save(post, *, gone):
 
 def states_refresh(posts, *, chunk=2000):
     """Rewrite the remembered state of `posts` in bulk (a full bake, a renamed edition)."""
+    groups = _translation_groups()
     with batch_memo():
         batch = []
         for post in posts.prefetch_related("post_authors__author", "tags").iterator(chunk_size=chunk):
-            batch.append(_state_row(post))
+            batch.append(_state_row(post, groups.get(post.pk, ())))
             if len(batch) >= chunk:
                 _states_write(batch)
                 batch = []
