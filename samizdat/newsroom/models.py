@@ -559,6 +559,12 @@ class PostPage(ReaderPage):
         return self.first_published_at or self.go_live_at or self.latest_revision_created_at
 
     @cached_property
+    def ordered_tags(self):
+        """Tags by name: the database returns them in no set order, and a page must come out
+        the same from every bake."""
+        return sorted(self.tags.all(), key=lambda tag: (tag.name.casefold(), tag.pk))
+
+    @cached_property
     def ordered_authors(self):
         return [pa.author for pa in self.post_authors.all() if pa.author_id]
 

@@ -126,7 +126,13 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
     full = files(settings.SAMIZDAT_SITE_DIR)
     assert incremental.keys() == full.keys()
     differing = [name for name in full if full[name] != incremental[name]]
-    assert differing == []
+    if differing:
+        import difflib
+
+        first = differing[0]
+        diff = "".join(difflib.unified_diff(
+            incremental[first].decode().splitlines(True), full[first].decode().splitlines(True), "incremental", "full", n=1))
+        pytest.fail(f"{len(differing)} files differ from a full bake: {differing}\n{first}:\n{diff[:3000]}")
     assert len(full) > ARCHIVE + ARCHIVE // PAGE_SIZE
 
 
