@@ -126,6 +126,7 @@ def test_contributor_post_is_reviewed_published_and_baked(browser, live_site):
     anonymous.close()
 
 
+@pytest.mark.django_db
 def test_persian_editor_writes_right_to_left_in_the_rich_text_editor(browser, live_site):
     """An editor whose admin language is Persian gets a right-to-left admin, and Persian
     typed into the rich-text editor runs right to left."""

@@ -36,7 +36,7 @@ def axe_violations(page, axe_source):
 )
 def test_no_serious_accessibility_violations(page, static_site, axe_source, name, path):
     path = path or fa_post_path()
-    response = page.goto(static_site + quote(path))
+    response = page.goto(static_site + quote(path, safe="/%"))
     assert response.status == 200
     screenshot(page, name)
     assert axe_violations(page, axe_source) == []
