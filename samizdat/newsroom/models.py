@@ -400,6 +400,10 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
     subpage_types = ["newsroom.PostPage"]
     template = "samizdat/blog_page.html"
 
+    class Meta:
+        verbose_name = _("blog")
+        verbose_name_plural = _("blogs")
+
     def get_blog(self):
         return self
 
@@ -439,7 +443,7 @@ class PostTag(TaggedItemBase):
 class PostPage(ReaderPage):
     """A blog post: headline (the page title), lead image, body, authors, corrections."""
 
-    teaser = models.TextField(max_length=400, help_text=_("One or two sentences for listings."))
+    teaser = models.TextField(_("teaser"), max_length=400, help_text=_("One or two sentences for listings."))
     lead_image = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -451,7 +455,7 @@ class PostPage(ReaderPage):
     )
     lead_image_caption = models.CharField(_("caption"), max_length=400, blank=True)
     lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
-    body = RichTextField(features=settings.SAMIZDAT_RICHTEXT_FEATURES)
+    body = RichTextField(_("body"), features=settings.SAMIZDAT_RICHTEXT_FEATURES)
     updated_at = models.DateTimeField(
         _("updated"), null=True, blank=True, help_text=_("Set when the post was substantially updated.")
     )
@@ -501,6 +505,10 @@ class PostPage(ReaderPage):
     parent_page_types = ["newsroom.BlogPage"]
     subpage_types = []
     template = "samizdat/post_page.html"
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
 
     def clean(self):
         super().clean()
@@ -624,6 +632,8 @@ class Author(index.Indexed, models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
 
     def __str__(self):
         return self.name
@@ -637,7 +647,7 @@ class Author(index.Indexed, models.Model):
 
 class PostAuthor(Orderable):
     post = ParentalKey(PostPage, related_name="post_authors", on_delete=models.CASCADE)
-    author = models.ForeignKey(Author, related_name="post_links", on_delete=models.PROTECT)
+    author = models.ForeignKey(Author, related_name="post_links", on_delete=models.PROTECT, verbose_name=_("author"))
 
     panels = [FieldPanel("author")]
 

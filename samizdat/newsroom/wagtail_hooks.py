@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -7,7 +8,7 @@ from .models import Author, BreakingNews
 class AuthorViewSet(SnippetViewSet):
     model = Author
     icon = "user"
-    menu_label = "Authors"
+    menu_label = _("authors")
     menu_order = 200
     add_to_admin_menu = True
     list_display = ["name", "slug", "is_pen_name"]
@@ -17,7 +18,7 @@ class AuthorViewSet(SnippetViewSet):
 class BreakingNewsViewSet(SnippetViewSet):
     model = BreakingNews
     icon = "warning"
-    menu_label = "Breaking news"
+    menu_label = _("breaking news")
     menu_order = 210
     add_to_admin_menu = True
     list_display = ["text", "service", "starts_at", "expires_at"]
