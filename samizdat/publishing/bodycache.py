@@ -1,14 +1,15 @@
 """Expanded post bodies, kept between bakes: rich text is expanded (links resolved, images
 turned into renditions) and cleaned once per version of a post, not on every bake.
 
-A body is stored under its post's id and a hash of the stored rich text and the path it is
-rendered at (links in it are relative to that path). `dependencies` forgets a post's
-bodies when something they link to or show moves or changes.
+One file per post, in folders of a thousand posts; it records a hash of the stored rich
+text and of the path the body is rendered at (links in it are relative to that path), so a
+new version or a move is a miss. `dependencies` forgets a post's body when something it
+links to or shows moves or changes.
 """
 
 import hashlib
 import json
-import os
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -20,42 +21,35 @@ def _folder():
     return Path(settings.DATA_DIR) / "cache" / "bodies"
 
 
-def _key(page_id, source, path):
-    digest = hashlib.sha256(f"{path}\0{source}".encode()).hexdigest()[:20]
-    return _folder() / f"{page_id}-{digest}.json"
+def _file(page_id):
+    return _folder() / str(page_id // 1000) / f"{page_id}.json"
+
+
+def _key(source, path):
+    return hashlib.sha256(f"{path}\0{source}".encode()).hexdigest()
 
 
 def body_get(page_id, source, path):
-    """(html, {site path: file}) or None."""
+    """(html, {site path: file}) for this version of the body at this path, or None."""
     try:
-        data = json.loads(_key(page_id, source, path).read_text())
+        data = json.loads(_file(page_id).read_text())
     except (FileNotFoundError, ValueError):
+        return None
+    if data.get("key") != _key(source, path):
         return None
     return data["html"], {k: Path(v) for k, v in data["media"].items()}
 
 
 def body_put(page_id, source, path, html, media):
-    target = _key(page_id, source, path)
-    for old in target.parent.glob(f"{page_id}-*.json") if target.parent.exists() else ():
-        if old != target:
-            old.unlink(missing_ok=True)  # an older version of the post
-    payload = json.dumps({"html": str(html), "media": {k: str(v) for k, v in media.items()}}).encode()
-    _atomic_write(target, lambda f: f.write(payload))
+    payload = {"key": _key(source, path), "html": str(html), "media": {k: str(v) for k, v in media.items()}}
+    data = json.dumps(payload).encode()
+    _atomic_write(_file(page_id), lambda f: f.write(data), sync=False)
 
 
 def bodies_forget(page_ids):
-    folder = _folder()
-    if not folder.exists():
-        return
     for page_id in page_ids:
-        for file in folder.glob(f"{page_id}-*.json"):
-            try:
-                os.unlink(file)
-            except FileNotFoundError:
-                pass
+        _file(page_id).unlink(missing_ok=True)
 
 
 def bodies_forget_all():
-    import shutil
-
     shutil.rmtree(_folder(), ignore_errors=True)

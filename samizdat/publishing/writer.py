@@ -20,15 +20,17 @@ def site_file(site_dir: Path, path: str) -> Path:
     return site_dir.joinpath(*rel.parts)
 
 
-def _atomic_write(target: Path, fill):
-    """Write through a temporary file in the same folder, fsync, then rename over `target`."""
+def _atomic_write(target: Path, fill, *, sync=True):
+    """Write through a temporary file in the same folder, fsync, then rename over `target`.
+    `sync=False` for caches, where a file lost in a crash is only a miss."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
     try:
         with os.fdopen(fd, "wb") as f:
             fill(f)
             f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except BaseException:
