@@ -151,12 +151,16 @@ class Listing:
 
     def position(self, post):
         """How many listed posts are older than `post` (its 0-based place, oldest first)."""
+        if post.first_published_at is None:  # never published: it would be the newest
+            return self.posts().exclude(pk=post.pk).count()
         older = Q(first_published_at__lt=post.first_published_at) | Q(
             first_published_at=post.first_published_at, pk__lt=post.pk
         )
         return self.posts().filter(older).exclude(pk=post.pk).count()
 
     def newer_count(self, post):
+        if post.first_published_at is None:
+            return 0
         newer = Q(first_published_at__gt=post.first_published_at) | Q(
             first_published_at=post.first_published_at, pk__gt=post.pk
         )

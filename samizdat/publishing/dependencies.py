@@ -49,6 +49,9 @@ from .models import PageState
 def paths_for_page(page, *, gone=False):
     """A page was published, unpublished, moved or deleted (`gone`: no longer on the site)."""
     page = page.specific
+    # Signals may carry a stale copy (a caller's object that was published through its
+    # revision): read the page as it now stands, unless it was deleted.
+    page = type(page).objects.filter(pk=page.pk).first() or page
     gone = gone or not page.live
     with batch_memo():
         if isinstance(page, PostPage):

@@ -1,12 +1,17 @@
 """Wiring only: every change readers can see queues a bake batch of the paths that
 `dependencies` says it touches."""
 
+import logging
+
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from . import dependencies
 from .services import batch_enqueue
+
+logger = logging.getLogger(__name__)
 
 
 def _is_reader_page(page):
@@ -16,21 +21,34 @@ def _is_reader_page(page):
 PAGE_EVENTS = {page_published: "published", page_unpublished: "unpublished", post_page_move: "moved", post_delete: "deleted"}
 
 
+def _paths_or_everything(compute, what):
+    """The paths `compute()` names; if it fails, the whole site. An editor's publish must
+    never fail because the dependency tracker did: a full bake is slower, never wrong."""
+    try:
+        with transaction.atomic():  # a savepoint: a failed query must not spoil the editor's transaction
+            return compute()
+    except Exception:
+        logger.exception("could not work out which pages %s touches; re-baking everything", what)
+        return None
+
+
 def on_page_event(sender, instance, signal, **kwargs):
     # Moving or deleting a page readers never saw changes nothing they see.
     if _is_reader_page(instance) and (instance.live or signal is page_unpublished):
         gone = signal in (page_unpublished, post_delete)
-        batch_enqueue(
-            reason=f"page {instance.pk} {PAGE_EVENTS[signal]}",
-            paths=dependencies.paths_for_page(instance, gone=gone),
-        )
+        what = f"page {instance.pk} {PAGE_EVENTS[signal]}"
+        batch_enqueue(reason=what, paths=_paths_or_everything(lambda: dependencies.paths_for_page(instance, gone=gone), what))
 
 
 def on_slug_changed(sender, instance, instance_before, **kwargs):
     """Wagtail records redirects for a changed slug only once the change is committed (this
     signal). Bake the old addresses again now, so they become redirect pages."""
     if _is_reader_page(instance) and instance.live:
-        batch_enqueue(reason=f"page {instance.pk} slug changed", paths=dependencies.paths_for_slug_change(instance, instance_before))
+        what = f"page {instance.pk} slug changed"
+        batch_enqueue(
+            reason=what,
+            paths=_paths_or_everything(lambda: dependencies.paths_for_slug_change(instance, instance_before), what),
+        )
 
 
 def remember_previous(sender, instance, raw=False, **kwargs):
@@ -44,10 +62,8 @@ def on_object_change(sender, instance, raw=False, created=False, **kwargs):
     if raw:
         return  # fixtures
     previous = getattr(instance, "_previous", None)
-    batch_enqueue(
-        reason=f"{sender.__name__} {instance.pk} changed",
-        paths=dependencies.paths_for_object(instance, old=previous),
-    )
+    what = f"{sender.__name__} {instance.pk} changed"
+    batch_enqueue(reason=what, paths=_paths_or_everything(lambda: dependencies.paths_for_object(instance, old=previous), what))
 
 
 def connect():

@@ -173,3 +173,36 @@ def test_uploading_an_unused_image_bakes_nothing(fresh_site):
 
     get_image_model().objects.create(title="unused", file=ImageFile(io.BytesIO(render_jpeg("fields", 3)), name="u.jpg"))
     assert not BakeBatch.objects.filter(finished_at__isnull=True).exists()
+
+
+def test_unpublishing_a_stale_copy_still_bakes_the_right_pages(fresh_site, change):
+    """Wagtail publishes a copy made from the revision: the caller's object keeps no
+    publication time. Unpublishing through it must still find the pages it was on."""
+    bake(full=True)
+    blog = BlogPage.objects.get(slug="dispatches")
+    post = PostPage(title="Stale copy", slug="stale-copy", teaser="t", body="<p>b</p>")
+    blog.add_child(instance=post)
+    post.post_authors.add(PostAuthor(author=Author.objects.get(slug="mira-castell")))
+    with change():
+        post.save_revision().publish()
+    assert post.first_published_at is None  # the caller's copy
+    assert "Stale copy" in read(fresh_site, blog.reader_path)
+    with change() as paths:
+        post.unpublish()
+    assert blog.reader_path in paths
+    assert "Stale copy" not in read(fresh_site, blog.reader_path)
+
+
+def test_a_failing_dependency_lookup_falls_back_to_a_full_bake(fresh_site, monkeypatch, django_capture_on_commit_callbacks):
+    from samizdat.publishing import dependencies
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug in the tracker")
+
+    monkeypatch.setattr(dependencies, "post_paths", broken)
+    post = PostPage.objects.live().first()
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "Still published"
+        post.save_revision().publish()  # the editor's publish goes through
+    assert BakeBatch.objects.filter(reason__contains=f"page {post.pk}", full=True).exists()
+    assert "Still published" in html.unescape(read(fresh_site, post.reader_path))
