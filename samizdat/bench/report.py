@@ -20,7 +20,8 @@ def _plot(results, path):
     left.set(xscale="log", xlabel="posts in the archive", ylabel="seconds", title="Publish to live", ylim=(0, None))
     left.legend()
     right.plot(sizes, [s["bake"]["pages_per_s"] for s in results["sizes"]], "o-", label="Samizdat full bake")
-    right.plot(sizes, [s["hugo"]["pages_per_s"] for s in results["sizes"]], "s-", label="Hugo")
+    hugo = [(s["posts"], s["hugo"]["pages_per_s"]) for s in results["sizes"] if s.get("hugo")]
+    right.plot([n for n, _ in hugo], [v for _, v in hugo], "s-", label="Hugo")
     right.set(xscale="log", yscale="log", xlabel="posts in the archive", ylabel="pages per second",
               title="Full build")
     right.legend()
@@ -36,14 +37,17 @@ def _table(results, sizes):
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in results["sizes"]:
-        p, b, h = s["publish"], s["bake"], s["hugo"]
+        p, b, h = s["publish"], s["bake"], s.get("hugo")
+        hugo = (
+            f"{h['pages_per_s']:,.0f} ({h['pages']:,} pages) | {h['peak_rss_mb']:,} MB | {s['bake_vs_hugo']:.2f}"
+            if h else "not measured | — | —"
+        )
         rows.append(
             f"| {s['posts']:,} | {p['p50_s']:.2f} s | {p['p95_s']:.2f} s | "
             f"{p['pages_per_publish_median']:g} / {p['pages_per_publish_max']} | {b['pages']:,} pages in {b['seconds']:.1f} s | "
-            f"{b['pages_per_s']:,.0f} | {b['peak_rss_mb']:,} MB | {h['pages_per_s']:,.0f} ({h['pages']:,} pages) | "
-            f"{h['peak_rss_mb']:,} MB | {s['bake_vs_hugo']:.2f} |"
+            f"{b['pages_per_s']:,.0f} | {b['peak_rss_mb']:,} MB | {hugo} |"
         )
-    serving = results["serving"]
+    serving = results.get("serving") or {"skipped": "not measured in this run"}
     if "skipped" in serving:
         rows.append(f"\nServing: skipped — {serving['skipped']}.")
     else:
