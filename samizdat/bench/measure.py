@@ -1,7 +1,6 @@
 """Measurements the benchmark takes: a command's time and peak memory (its whole process
 tree), publish-to-live through the real worker, and requests per second with wrk."""
 
-import os
 import re
 import statistics
 import subprocess
@@ -128,7 +127,3 @@ def wait_for_port(port, timeout=20.0):
                 return
         time.sleep(0.1)
     raise RuntimeError(f"nothing listens on port {port}")
-
-
-def cpu_count():
-    return os.cpu_count()

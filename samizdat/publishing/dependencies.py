@@ -74,11 +74,11 @@ def post_paths(post, *, gone):
         if after_path and after_path != before.path:
             paths |= _referencing_paths(post)  # their links to it changed
     # The other versions of the story show a link to this one ("also in"); remembered as "tr:<id>".
-    siblings = {int(k[3:]) for k in (before.listings if before else []) if k.startswith("tr:")}
-    if not gone:
-        siblings |= {p.pk for p in post.translation_group()}
+    group = [] if gone else [p.pk for p in post.translation_group()]
+    siblings = {int(k[3:]) for k in (before.listings if before else []) if k.startswith("tr:")} | set(group)
     paths |= {p.reader_path for p in PostPage.objects.live().filter(pk__in=siblings)}
-    after = {} if gone else {lst.key: lst for lst in listings_of_post(post)}
+    listings = [] if gone else listings_of_post(post)
+    after = {lst.key: lst for lst in listings}
     if before:
         before_keys = {k for k in before.listings if not k.startswith("tr:")}
     elif gone and post.first_published_at:
@@ -93,7 +93,7 @@ def post_paths(post, *, gone):
     blog_ids = {before.blog_id if before else None, None if gone else post.get_blog().pk}
     for blog_id in blog_ids - {None}:
         paths |= _window_paths(blog_id, post)
-    state_save(post, gone=gone)
+    state_save(post, gone=gone, listings=listings, siblings=group)
     return paths
 
 
@@ -141,12 +141,15 @@ def _window_paths(blog_id, post):
     return {p.reader_path for p in window} | {blog.latest_fragment_path}
 
 
+def _referencing_page_ids(obj):
+    """Ids of pages whose content refers to `obj` (Wagtail's reference index)."""
+    refs = ReferenceIndex.get_references_to(obj).filter(base_content_type=ReferenceIndex._get_base_content_type(Page))
+    return {int(r.object_id) for r in refs}
+
+
 def _referencing_paths(page):
     """Live posts whose rich text links to `page`."""
-    refs = ReferenceIndex.get_references_to(page).filter(
-        base_content_type=ReferenceIndex._get_base_content_type(Page)
-    )
-    ids = {int(r.object_id) for r in refs}
+    ids = _referencing_page_ids(page)
     bodies_forget(ids)  # their expanded bodies hold the old link
     return {p.reader_path for p in PostPage.objects.live().filter(pk__in=ids)}
 
@@ -211,10 +214,7 @@ def _author_paths(author, old):
 
 def _image_paths(image):
     lead = Q(lead_image_id=image.pk)
-    refs = ReferenceIndex.get_references_to(image).filter(
-        base_content_type=ReferenceIndex._get_base_content_type(Page)
-    )
-    embedded_ids = [int(r.object_id) for r in refs]
+    embedded_ids = _referencing_page_ids(image)
     bodies_forget(embedded_ids)  # their expanded bodies hold the old rendition
     return pages_showing(PostPage.objects.live().filter(lead | Q(pk__in=embedded_ids)))
 
@@ -290,16 +290,15 @@ def paths_for_clock(before, after):
 # --- remembered state --------------------------------------------------------------------
 
 
-def _state_row(post, siblings=None):
-    """What the site shows of `post` now. `siblings`: ids of its live translations, when the
-    caller looked them up in bulk."""
-    if siblings is None:
-        siblings = [p.pk for p in post.translation_group()]
+def _state_row(post, siblings, listings=None):
+    """What the site shows of `post` now: its path, the listings it is in (looked up unless
+    given) and `siblings`, the ids of its live translations."""
+    listings = listings_of_post(post) if listings is None else listings
     return PageState(
         page_id=post.pk,
         path=post.reader_path,
         blog_id=post.get_blog().pk,
-        listings=[lst.key for lst in listings_of_post(post)] + [f"tr:{pk}" for pk in sorted(siblings)],
+        listings=[lst.key for lst in listings] + [f"tr:{pk}" for pk in sorted(siblings)],
     )
 
 
@@ -313,11 +312,11 @@ def _translation_groups():
     return {pk: members - {pk} for members in groups.values() for pk in members}
 
 
-def state_save(post, *, gone):
+def state_save(post, *, gone, listings, siblings):
     if gone:
         PageState.objects.filter(page_id=post.pk).delete()
     else:
-        row = _state_row(post)
+        row = _state_row(post, siblings, listings)
         PageState.objects.update_or_create(
             page_id=row.page_id, defaults={"path": row.path, "blog_id": row.blog_id, "listings": row.listings}
         )
