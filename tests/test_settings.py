@@ -17,7 +17,7 @@ def load_production(**overrides):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMIZDAT_")}
     env.update(SAFE)
     env.update(overrides)
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
+    env["DJANGO_SETTINGS_MODULE"] = "samizdat.settings.production"
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
         env=env, capture_output=True, text=True,
@@ -48,7 +48,7 @@ def test_production_refuses_unsafe_settings(override, message):
 
 def test_development_secret_key_lives_in_the_data_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAMIZDAT_")}
-    env.update(SAMIZDAT_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings.dev")
+    env.update(SAMIZDAT_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="samizdat.settings.dev")
     code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)

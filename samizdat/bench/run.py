@@ -27,7 +27,7 @@ def _samizdat(*args):
 
 
 def _env(data_dir):
-    env = {**os.environ, "SAMIZDAT_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    env = {**os.environ, "SAMIZDAT_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "samizdat.settings.dev"}
     for key in ("DATABASE_URL", "SAMIZDAT_SITE_DIR"):
         env.pop(key, None)  # the benchmark always uses the embedded SQLite
     return env

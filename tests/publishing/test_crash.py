@@ -29,7 +29,7 @@ def snapshot(site):
 def scratch(tmp_path):
     """Environment for `samizdat` subprocesses: their own data folder, and on PostgreSQL
     their own database (never the test database)."""
-    env = {**os.environ, "SAMIZDAT_DATA_DIR": str(tmp_path / "data"), "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    env = {**os.environ, "SAMIZDAT_DATA_DIR": str(tmp_path / "data"), "DJANGO_SETTINGS_MODULE": "samizdat.settings.dev"}
     env.pop("SAMIZDAT_SITE_DIR", None)
     url = os.environ.get("DATABASE_URL")
     if url:

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 
-TEMPLATES = Path(settings.BASE_DIR) / "samizdat" / "theme" / "jinja2"
+TEMPLATES = Path(settings.PACKAGE_DIR) / "theme" / "jinja2"
 PYTHON_STRINGS = {"at", "dot"}  # obfuscated_email() in samizdat/theme/jinja.py
 
 
@@ -20,7 +20,7 @@ def template_strings():
 
 @pytest.mark.parametrize("lang", [code for code, _ in settings.LANGUAGES if code != "en"])
 def test_catalog_translates_every_reader_string(lang):
-    po = Path(settings.BASE_DIR) / "samizdat" / "locale" / lang / "LC_MESSAGES" / "django.po"
+    po = Path(settings.PACKAGE_DIR) / "locale" / lang / "LC_MESSAGES" / "django.po"
     with po.open("rb") as f:
         catalog = read_po(f)
     strings = template_strings()

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Serving {settings.SAMIZDAT_SITE_DIR} and /admin/ on http://{host}:{port}/")
         try:
             Granian(
-                "config.wsgi:application",
+                "samizdat.wsgi:application",
                 address=host,
                 port=port,
                 interface=Interfaces.WSGI,

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -11,7 +10,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", default="1000,10000,100000", help="Archive sizes in posts, comma-separated.")
         parser.add_argument("--workdir", help="Where the synthetic newsrooms go (default: a temporary folder).")
-        parser.add_argument("--docs", default=str(settings.BASE_DIR / "docs" / "benchmarks.md"))
+        parser.add_argument("--docs", default="docs/benchmarks.md")
         parser.add_argument("--no-docs", action="store_true", help="Only print the JSON results.")
         parser.add_argument("--one", type=int, help="Internal: measure one size in this process's data folder.")
         parser.add_argument("--result", help="Internal: where --one writes its JSON.")

@@ -2,7 +2,7 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samizdat.settings.dev")
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
