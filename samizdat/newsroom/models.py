@@ -6,7 +6,6 @@ change touches is decided in `samizdat.publishing.dependencies`, not here.
 """
 
 import re
-from urllib.parse import unquote
 
 from babel import Locale, UnknownLocaleError
 from django import forms
@@ -26,12 +25,13 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
-from samizdat.publishing.context import in_batch, memoized
+from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
-PAGE_SIZE = 10  # posts per listing page
+from . import pagination, selectors  # selectors reads these models at call time
+
 DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
 
 
@@ -126,19 +126,15 @@ class ReaderPageForm(WagtailAdminPageForm):
 
 
 def reader_path(page):
-    """Any page's decoded path on the reader site, or None when no site serves it."""
-    root = memoized(("site-root",), _default_site_root_url_path) if in_batch() else None
-    if root and page.url_path and page.url_path.startswith(root):
-        return "/" + page.url_path[len(root) :]  # the bake's fast path: same answer, no URL resolving
-    parts = page.get_url_parts()
-    return unquote(parts[2]) if parts else None
+    """Any page's decoded path on the reader site, or None when no site serves it.
 
-
-def _default_site_root_url_path():
-    from wagtail.models import Site
-
-    site = Site.objects.select_related("root_page").filter(is_default_site=True).first()
-    return site.root_page.url_path if site else None
+    The reader site is the default Wagtail site; its root's `url_path` is cut off the page's
+    (Wagtail keeps the site roots in its cache, so this costs no query per page)."""
+    url_path = page.url_path or ""
+    for root in Site.get_site_root_paths():
+        if url_path.startswith(root.root_path):
+            return "/" + url_path[len(root.root_path) :]
+    return None
 
 
 class ReaderPage(Page):
@@ -163,12 +159,13 @@ class ReaderPage(Page):
             self.slug = native_slug(self.title)  # before Wagtail's own slugify would drop ZWNJ
         return super().full_clean(*args, **kwargs)
 
-    def get_baked_paths(self):
+    def get_baked_paths(self, cache=None):
         """Every reader path this page renders; listings add their archive pages."""
         return [self.reader_path]
 
-    def _ancestor(self, model, depth):
-        """The ancestor of `model` at tree `depth` (3: service, 4: blog), looked up once per bake."""
+    def _ancestor(self, model, depth, cache):
+        """The ancestor of `model` at tree `depth` (3: edition, 4: blog); a batch looks each
+        one up once."""
         if not self.path:  # an unsaved page in preview
             return model.objects.ancestor_of(self.get_parent(), inclusive=True).first()
         if self.depth < depth:
@@ -176,50 +173,53 @@ class ReaderPage(Page):
         prefix = self.path[: self.steplen * depth]
         if prefix == self.path and isinstance(self, model):
             return self
-        return memoized(("page", prefix), lambda: model.objects.filter(path=prefix).first())
+        cache = cache or NO_CACHE
+        return cache.get(("page", prefix), lambda: model.objects.filter(path=prefix).first())
 
-    def get_service(self):
+    def get_service(self, cache=None):
         if not hasattr(self, "_service"):
-            self._service = self._ancestor(ServicePage, SERVICE_DEPTH)
+            self._service = self._ancestor(ServicePage, SERVICE_DEPTH, cache)
         return self._service
 
-    def get_blog(self):
+    def get_blog(self, cache=None):
         if not hasattr(self, "_blog"):
-            self._blog = self._ancestor(BlogPage, SERVICE_DEPTH + 1)
+            self._blog = self._ancestor(BlogPage, SERVICE_DEPTH + 1, cache)
         return self._blog
 
-    # Whether this rendering shows the breaking-news banner inline (readers without
-    # JavaScript see it there); every page also loads it from the service's fragment.
-    shows_banner_inline = True
+    @property
+    def language_code(self):
+        """The language of the page's edition (the interface language of its rendering)."""
+        service = self.get_service()
+        return service.language_code if service else settings.LANGUAGE_CODE
+
+    def banner_inline(self, cache):
+        """Whether this page carries the breaking-news banner in its HTML (readers without
+        JavaScript see it there); every page also loads it from the edition's fragment."""
+        return True
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import blogs_for_service, breaking_news_active
-
+        cache = cache_of(request)
         context = super().get_context(request, *args, **kwargs)
-        service = self.get_service()
-        blog = self.get_blog() if service else None
+        service = self.get_service(cache)
+        blog = self.get_blog(cache) if service else None
         context.update(
             service=service,
             lang=service.language_code if service else settings.LANGUAGE_CODE,
             direction=service.direction if service else "ltr",
             breaking=None,
-            nav_blogs=memoized(("nav", service.pk), lambda: list(blogs_for_service(service))) if service else [],
+            nav_blogs=cache.get(("nav", service.pk), lambda: list(selectors.blogs_for_service(service))) if service else [],
             blog=blog,
             current_blog_id=blog.pk if blog else None,
         )
-        if service and self.shows_banner_inline:
-            context["breaking"] = memoized(("breaking", service.pk), lambda: breaking_news_active(service))
+        if service and self.banner_inline(cache):
+            context["breaking"] = cache.get(("breaking", service.pk), lambda: selectors.breaking_news_active(service))
         return context
 
     def make_preview_request(self, original_request=None, preview_mode=None, extra_request_attrs=None):
-        # Preview goes through the same renderer as the bake, so the two cannot drift.
-        from samizdat.publishing.renderer import render_response
-
-        return render_response(
-            self,
-            lambda: super(ReaderPage, self).make_preview_request(
-                original_request, preview_mode, extra_request_attrs
-            ),
+        # Preview renders in the edition's language, as the bake does (`render_in_language`).
+        return render_in_language(
+            self.language_code,
+            lambda: super(ReaderPage, self).make_preview_request(original_request, preview_mode, extra_request_attrs),
         )
 
 
@@ -238,50 +238,44 @@ class NewsroomHome(ReaderPage):
     template = "samizdat/newsroom_home.html"
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import services_live
-
         context = super().get_context(request, *args, **kwargs)
-        context["services"] = services_live()
+        context["services"] = selectors.services_live()
         return context
 
 
 class ListingMixin:
-    """Renders a `Listing`: its front page or an archive page (see selectors)."""
+    """Renders a `Listing`: its front page or an archive page (see selectors, pagination)."""
 
     def render_listing(self, request, listing, number=None, template=None, **extra):
         count = listing.count()
+        pinned_ids = frozenset()
         if number is None:
-            posts = listing.front()
+            front = listing.front()
+            posts, pinned_ids = front.posts, front.pinned_ids
             if not posts and listing.kind in ("author", "tag"):
                 raise Http404("Nothing is listed here")
+            newer = None
         else:
-            posts = listing.archive_page(number, count)
+            posts = listing.archive_page(number)
             if posts is None:
                 raise Http404("No such page of the listing")
-        self.shows_banner_inline = number is None and listing.kind in ("service", "blog")
-        return self.render(
-            request,
-            context_overrides={
-                "posts": posts,
-                "listing": listing,
-                "number": number,
-                "page_count": listing.page_count(count),
-                "older_page": _older_page(number, count),
-                **extra,
-            },
-            template=template or self.get_template(request),
-        )
+            newer = listing.path(pagination.newer_page(number, count))
+        older = pagination.older_page(number, count)
+        overrides = {
+            "posts": posts,
+            "pinned_ids": pinned_ids,
+            "listing": listing,
+            "number": number,
+            "newer_path": newer,
+            "older_path": listing.path(older) if older else None,
+            **extra,
+        }
+        if not (number is None and listing.kind in ("service", "blog")):
+            overrides["breaking"] = None  # only fronts carry the banner inline
+        return self.render(request, context_overrides=overrides, template=template or self.get_template(request))
 
     def render_fragment(self, request, template, context):
         return TemplateResponse(request, template, {"page": self, **context})
-
-
-def _older_page(number, count):
-    """Where "Older posts" leads: from the front, the archive page holding the first post
-    the front no longer shows; from archive page n, page n − 1."""
-    if number is None:
-        return (count - PAGE_SIZE - 1) // PAGE_SIZE + 1 if count > PAGE_SIZE else None
-    return number - 1 if number > 1 else None
 
 
 class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
@@ -322,66 +316,56 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
                 {"direction": _("This language is written right to left: choose “Right to left”.")}
             )
 
-    def get_service(self):
+    def get_service(self, cache=None):
         return self
 
     @property
     def breaking_fragment_path(self):
         return f"{self.reader_path}breaking.html"
 
-    def get_baked_paths(self):
-        from .selectors import Listing, authors_for_service, tags_for_service
-
-        paths = Listing("service", self).paths() + [self.breaking_fragment_path]
-        for kind, rows in (("author", authors_for_service(self)), ("tag", tags_for_service(self))):
+    def get_baked_paths(self, cache=None):
+        cache = cache or ReadCache()
+        paths = selectors.Listing("service", self, cache=cache).paths() + [self.breaking_fragment_path]
+        for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
-                listing = Listing(kind, self, slug=row.slug)
-                paths += [listing.path()] + [listing.path(n) for n in range(1, listing.page_count(row.listed) + 1)]
+                paths += selectors.Listing(kind, self, slug=row.slug).paths(count=row.listed)
         return paths
 
     @path("")
     def front(self, request):
-        from .selectors import Listing
-
-        return self.render_listing(request, Listing("service", self))
+        return self.render_listing(request, selectors.Listing("service", self, cache=cache_of(request)))
 
     @path("page/<int:number>/")
     def front_page_number(self, request, number):
-        from .selectors import Listing
-
-        return self.render_listing(request, Listing("service", self), number)
+        return self.render_listing(request, selectors.Listing("service", self, cache=cache_of(request)), number)
 
     @path("authors/<str:slug>/", name="author")
     @path("authors/<str:slug>/page/<int:number>/", name="author_page")
     def author(self, request, slug, number=None):
-        from .selectors import Listing
-
-        author = memoized(("author", slug), lambda: Author.objects.filter(slug=slug).first())
+        cache = cache_of(request)
+        author = cache.get(("author", slug), lambda: Author.objects.filter(slug=slug).first())
         if author is None:
             raise Http404("No such author")
         return self.render_listing(
-            request, Listing("author", self, slug=slug), number,
+            request, selectors.Listing("author", self, slug=slug, cache=cache), number,
             author=author, template="samizdat/author_page.html", with_images=False,
         )
 
     @path("tags/<str:slug>/", name="tag")
     @path("tags/<str:slug>/page/<int:number>/", name="tag_page")
     def tag(self, request, slug, number=None):
-        from .selectors import Listing
-
-        tag = memoized(("tag", slug), lambda: Tag.objects.filter(slug=slug).first())
+        cache = cache_of(request)
+        tag = cache.get(("tag", slug), lambda: Tag.objects.filter(slug=slug).first())
         if tag is None:
             raise Http404("No such tag")
         return self.render_listing(
-            request, Listing("tag", self, slug=slug), number, tag=tag, template="samizdat/tag_page.html", with_images=False
+            request, selectors.Listing("tag", self, slug=slug, cache=cache), number, tag=tag, template="samizdat/tag_page.html", with_images=False
         )
 
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):
-        from .selectors import breaking_news_active
-
         return self.render_fragment(
-            request, "samizdat/fragments/breaking.html", {"breaking": breaking_news_active(self), "service": self}
+            request, "samizdat/fragments/breaking.html", {"breaking": selectors.breaking_news_active(self), "service": self}
         )
 
 
@@ -404,35 +388,31 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
         verbose_name = _("blog")
         verbose_name_plural = _("blogs")
 
-    def get_blog(self):
+    def get_blog(self, cache=None):
         return self
 
     @property
     def latest_fragment_path(self):
         return f"{self.reader_path}latest.html"
 
-    def _listing(self):
-        from .selectors import Listing
+    def _listing(self, cache):
+        return selectors.Listing("blog", self.get_service(cache), blog=self, cache=cache)
 
-        return Listing("blog", self.get_service(), blog=self)
-
-    def get_baked_paths(self):
-        return self._listing().paths() + [self.latest_fragment_path]
+    def get_baked_paths(self, cache=None):
+        return self._listing(cache or ReadCache()).paths() + [self.latest_fragment_path]
 
     @path("")
     def index(self, request):
-        return self.render_listing(request, self._listing())
+        return self.render_listing(request, self._listing(cache_of(request)))
 
     @path("page/<int:number>/")
     def index_page_number(self, request, number):
-        return self.render_listing(request, self._listing(), number)
+        return self.render_listing(request, self._listing(cache_of(request)), number)
 
     @path("latest.html/")
     def latest_fragment(self, request):
-        from .selectors import latest_posts_for_blog
-
         return self.render_fragment(
-            request, "samizdat/fragments/latest.html", {"latest_posts": latest_posts_for_blog(self)}
+            request, "samizdat/fragments/latest.html", {"latest_posts": selectors.latest_posts_for_blog(self)}
         )
 
 
@@ -576,28 +556,23 @@ class PostPage(ReaderPage):
     def ordered_authors(self):
         return [pa.author for pa in self.post_authors.all() if pa.author_id]
 
-    @cached_property
-    def _latest(self):
-        from .selectors import latest_posts_for_blog
+    def latest_window(self, cache):
+        """The blog's newest posts (one read per blog and batch)."""
+        blog = self.get_blog(cache)
+        return cache.get(("latest", blog.pk), lambda: selectors.latest_posts_for_blog(blog)) if blog else []
 
-        blog = self.get_blog()
-        return memoized(("latest", blog.pk), lambda: latest_posts_for_blog(blog)) if blog else []
-
-    @property
-    def in_latest_window(self):
+    def in_latest_window(self, cache):
         """One of the blog's newest posts: it carries "Latest posts" and the banner inline."""
-        return any(p.pk == self.pk for p in self._latest)
+        return any(p.pk == self.pk for p in self.latest_window(cache))
 
-    @property
-    def shows_banner_inline(self):
-        return self.in_latest_window
+    def banner_inline(self, cache):
+        return self.in_latest_window(cache)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import LATEST_POSTS
-
+        cache = cache_of(request)
         context = super().get_context(request, *args, **kwargs)
-        inline = self.in_latest_window
-        context["latest_posts"] = [p for p in self._latest if p.pk != self.pk][:LATEST_POSTS] if inline else None
+        latest = [p for p in self.latest_window(cache) if p.pk != self.pk][: selectors.LATEST_POSTS]
+        context["latest_posts"] = latest if self.in_latest_window(cache) else None
         context["translations"] = self.translation_group()
         return context
 

@@ -1,23 +1,31 @@
-"""The bake, in explicit stages: collect paths, render each, write atomically, prune."""
+"""The bake, in explicit stages: plan the paths, render each, write atomically, prune.
 
+A page that fails to render fails alone: its live file stays as it was, the failure is
+reported (`BakeReport.failures`) for the journal to retry with back-off, and every other
+page of the batch goes live. Only a page that no longer exists is removed.
+"""
+
+import errno
 import fcntl
-import json
 import logging
 import time
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager, nullcontext
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from wagtail.models import Page, Site
+from django.db import connection, transaction
+from wagtail.models import Page
 
+from samizdat.core.rendering import ReadCache, assets_path
+from samizdat.newsroom.models import PostPage
 from samizdat.theme.jinja import STATIC_DIR
 
-from samizdat.newsroom.selectors import BULK
-
-from .context import assets_path, batch_memo, memoized
-from .renderer import Renderer, redirect_paths
-from .writer import SiteWriter
+from . import clock
+from .plan import full_plan
+from .renderer import Renderer
+from .state import states_rebuild
+from .writer import SiteWriter, site_file
 
 logger = logging.getLogger(__name__)
 # Site path → theme file. favicon.ico sits at the root because browsers ask for it there
@@ -36,6 +44,7 @@ class BakeReport:
     changed: int = 0
     removed: int = 0
     seconds: float = 0.0
+    failures: dict = field(default_factory=dict)  # reader path → why it could not be baked
 
     def as_dict(self):
         return asdict(self)
@@ -53,66 +62,7 @@ def bake_lock():
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def collect_paths(root=None):
-    """Every reader path of the live site (or of the subtree at `root`), as the pages
-    themselves declare them, then the redirect pages of moved addresses."""
-    site = Site.objects.get(is_default_site=True)
-    root = root or site.root_page
-    paths = []
-    with batch_memo():
-        for page in Page.objects.descendant_of(root, inclusive=True).live().specific().iterator():
-            if hasattr(page, "get_baked_paths"):
-                paths.extend(page.get_baked_paths())
-    if root.pk == site.root_page_id:
-        live = set(paths)
-        paths += [p for p in redirect_paths(site) if p not in live]
-    return paths
-
-
-def _clock_file():
-    return settings.DATA_DIR / "baked-clock.json"
-
-
-def baked_clock_state():
-    """The per-service clock state (`dependencies.clock_state`) the site last showed."""
-    try:
-        return json.loads(_clock_file().read_text())
-    except (FileNotFoundError, ValueError):
-        return {}
-
-
-def baked_clock_state_save(state):
-    _clock_file().write_text(json.dumps(state, sort_keys=True))
-
-
-# A job is a slice of the work one process renders: reader paths, or ids of posts that are
-# fetched in bulk with everything their pages show.
-JOB_SIZE = 200
-
-
-def full_plan():
-    """The whole site as jobs: each listing page's paths, redirects, then posts by id."""
-    from samizdat.newsroom.models import PostPage
-
-    site = Site.objects.get(is_default_site=True)
-    jobs, taken = [], set()
-    with batch_memo():
-        others = Page.objects.descendant_of(site.root_page, inclusive=True).live().not_type(PostPage)
-        for page in others.specific().iterator():
-            if hasattr(page, "get_baked_paths"):
-                paths = page.get_baked_paths()
-                taken.update(paths)
-                jobs += [("page", (page.pk, paths[i : i + JOB_SIZE])) for i in range(0, len(paths), JOB_SIZE)]
-    redirects = [p for p in redirect_paths(site) if p not in taken]
-    jobs += [("paths", redirects[i : i + JOB_SIZE]) for i in range(0, len(redirects), JOB_SIZE)]
-    post_ids = list(PostPage.objects.live().order_by("path").values_list("pk", flat=True))
-    jobs += [("posts", post_ids[i : i + JOB_SIZE]) for i in range(0, len(post_ids), JOB_SIZE)]
-    return jobs
-
-
 def _posts_for_job(ids):
-    from samizdat.newsroom.models import PostPage
-
     return (
         PostPage.objects.live()
         .filter(pk__in=ids)
@@ -122,38 +72,65 @@ def _posts_for_job(ids):
     )
 
 
-def _render_job(renderer, kind, items):
+def _render_calls(renderer, kind, items):
+    """(path, render) for each page of a job; `render()` gives a `Rendered`."""
     if kind == "posts":  # fetched in bulk with everything their pages show
         for post in _posts_for_job(items):
-            yield renderer.render_page(post, post.reader_path)
+            yield post.reader_path, lambda post=post: renderer.render_page(post, post.reader_path)
     elif kind == "page":  # one page's own paths (a listing's archive pages), routed below it
         page_id, paths = items
         page = Page.objects.get(pk=page_id).specific
         for path in paths:
-            yield renderer.render_below(page, path)
+            yield path, lambda path=path: renderer.render_below(page, path)
     else:
         for path in dict.fromkeys(items):
-            yield renderer.render_path(path)
+            yield path, lambda path=path: renderer.render_path(path)
+
+
+def _isolated():
+    """A savepoint around one page when the caller holds a transaction, so one page's
+    failed query cannot spoil the rest of the batch."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+def _remove(writer, path):
+    try:
+        writer.remove(path)
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:  # a name too long was never on disk
+            raise
+
+
+def _exists(file):
+    try:
+        return file.exists()
+    except OSError:  # e.g. a name too long to have been written
+        return False
 
 
 def run_job(job):
-    """Render and write one job; returns what it wrote, for the full bake's prune."""
+    """Render and write one job; returns what it wrote (for the full bake's prune), how
+    many pages it rendered and changed, and the pages that failed."""
     kind, items = job
-    renderer = Renderer()
+    # Whole listings in a row (a full bake's jobs): read each listing's ids once.
+    renderer = Renderer(cache=ReadCache(bulk=kind != "paths"))
     writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR))
-    rendered = 0
-    with batch_memo():
-        if kind != "paths":
-            memoized(BULK, lambda: True)  # whole listings in a row: read them in bulk
-        for result in _render_job(renderer, kind, items):
-            rendered += 1
+    rendered, failures = 0, {}
+    for path, render in _render_calls(renderer, kind, items):
+        rendered += 1
+        try:
+            with _isolated():
+                result = render()
             if result.content is None:
-                writer.remove(result.path)
+                _remove(writer, result.path)
                 continue
             writer.write_bytes(result.path, result.content)
             for media_path, source in result.media.items():
                 writer.copy_file(media_path, source)
-    return [str(p) for p in writer.written], rendered, writer.changed
+        except Exception as exc:
+            logger.exception("could not bake %s; its live file is kept and it will be retried", path)
+            failures[path] = f"{type(exc).__name__}: {exc}"[:500]
+    return [str(p) for p in writer.written], rendered, writer.changed, failures
 
 
 def _run_jobs(jobs, workers):
@@ -175,14 +152,12 @@ def bake(paths=None, *, full=False, workers=1):
 
     Callers hold `bake_lock()`; the journal (`services.batch_run_pending`) does.
     """
-    from . import dependencies
-
     started = time.monotonic()
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     site_dir.mkdir(parents=True, exist_ok=True)
     if full:
-        clock = dependencies.clock_state()
-        dependencies.states_rebuild()
+        clock_now = clock.clock_state()  # before reading the pages: a change after it is caught next tick
+        states_rebuild()
         jobs = full_plan()
     else:
         jobs = [("paths", list(paths or []))]
@@ -190,14 +165,17 @@ def bake(paths=None, *, full=False, workers=1):
     writer = SiteWriter(site_dir)
     for site_path, name in STATIC_FILES.items():
         writer.write_bytes(site_path, (STATIC_DIR / name).read_bytes())
-    for written, rendered, changed in _run_jobs(jobs, workers):
+    for written, rendered, changed, failures in _run_jobs(jobs, workers):
         writer.claim_all(Path(p) for p in written)
         report.rendered += rendered
         writer.changed += changed
+        report.failures.update(failures)
     writer.write_bytes("/404.html", Renderer().render_not_found())
     if full:
+        # A page that failed keeps its live file: the prune must not take it either.
+        writer.claim_all(f for f in (site_file(site_dir, p) for p in report.failures) if _exists(f))
         report.removed = writer.prune()
-        baked_clock_state_save(clock)
+        clock.baked_clock_state_save(clock_now)
     report.changed = writer.changed
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("baked %s", report.as_dict())

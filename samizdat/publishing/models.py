@@ -13,6 +13,7 @@ class BakeBatch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="A retry waits until this time.")
 
     class Meta:
         ordering = ["pk"]

@@ -2,7 +2,9 @@
 
 `render_path` routes a reader path through Wagtail's page routing (`Page.route`, the
 same call Wagtail's `serve` view makes) and renders it with the page's own `serve`, in
-the service's language. The preview calls `render_response` on the same page objects.
+the edition's language (`render_in_language`, which the preview calls too). A response
+that is not a page — an error of any kind — raises `RenderError`: the bake keeps the live
+file and retries; only a page that no longer exists answers `content=None`.
 """
 
 from dataclasses import dataclass, field
@@ -16,16 +18,15 @@ from django.test import RequestFactory
 from django.utils import translation
 from wagtail.models import Site
 
-from .context import link, rendering
+from wagtail.contrib.redirects.models import Redirect
+
+from samizdat.core.rendering import ReadCache, link, render_in_language, rendering
+from samizdat.newsroom.models import reader_path
 
 
 def redirect_target(site, path):
     """Where a redirect recorded for `path` leads (a reader path or https:// address) and
     the page it leads to, or (None, None)."""
-    from wagtail.contrib.redirects.models import Redirect
-
-    from samizdat.newsroom.models import reader_path
-
     redirect = (
         Redirect.get_for_site(site)
         .filter(old_path=Redirect.normalise_path(path))
@@ -48,8 +49,6 @@ def redirect_target(site, path):
 
 def redirect_paths(site):
     """Reader paths of every recorded redirect (without query strings)."""
-    from wagtail.contrib.redirects.models import Redirect
-
     old = Redirect.get_for_site(site).exclude(old_path__contains="?").values_list("old_path", flat=True)
     return [p if p.endswith("/") else p + "/" for p in old]
 
@@ -61,35 +60,30 @@ class Rendered:
     media: dict[str, Path] = field(default_factory=dict)
 
 
+class RenderError(Exception):
+    """A page answered something other than a page (a bug, a template error)."""
+
+
 def _language(page):
-    from samizdat.newsroom.models import ServicePage
-
-    service = page.get_service() if hasattr(page, "get_service") else None
-    return service.language_code if isinstance(service, ServicePage) else None
-
-
-def render_response(page, call):
-    """Call `call()` (a page's serve or preview) in the page's language and render it now."""
-    with translation.override(_language(page)):
-        response = call()
-        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
-            response.render()
-    return response
+    return getattr(page, "language_code", None)
 
 
 class Renderer:
-    """Renders reader paths of the default site; one instance per bake batch."""
+    """Renders reader paths of the default site; one instance per bake batch, with the
+    batch's `ReadCache` handed to every page it renders."""
 
-    def __init__(self):
+    def __init__(self, cache=None):
         self.site = Site.objects.select_related("root_page").get(is_default_site=True)
         self.root = self.site.root_page.specific
         self.factory = RequestFactory()
+        self.cache = cache or ReadCache()
 
     def _request(self, path):
         request = self.factory.get(path, SERVER_NAME=self.site.hostname or "localhost")
         request.user = AnonymousUser()
         request._wagtail_site = self.site  # what Site.find_for_request would find
         request.is_preview = False
+        request.samizdat_cache = self.cache
         return request
 
     def render_path(self, path):
@@ -119,11 +113,13 @@ class Renderer:
             try:
                 if not page.live:
                     raise Http404
-                response = render_response(page, lambda: page.serve(request, *args, **(kwargs or {})))
+                response = render_in_language(
+                    _language(page), lambda: page.serve(request, *args, **(kwargs or {}))
+                )
             except Http404:
                 return Rendered(path, self.render_redirect(path))
             if response.status_code != 200:
-                return Rendered(path, None)
+                raise RenderError(f"{path} answered {response.status_code}, not a page")
             return Rendered(path, response.content, dict(state.media))
 
     def render_redirect(self, path):

@@ -1,17 +1,14 @@
-"""Wiring only: every change readers can see queues a bake batch of the paths that
-`dependencies` says it touches."""
+"""Wiring only: every change readers can see is recorded by `changes.change_record`, with
+the `dependencies` question that names its stale paths."""
 
-import logging
-
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from . import dependencies
-from .services import batch_enqueue
+from samizdat.newsroom.models import Author, BlogPage, BreakingNews, NewsroomHome, PostPage, ServicePage
 
-logger = logging.getLogger(__name__)
+from . import dependencies
+from .changes import change_record
 
 
 def _is_reader_page(page):
@@ -21,54 +18,43 @@ def _is_reader_page(page):
 PAGE_EVENTS = {page_published: "published", page_unpublished: "unpublished", post_page_move: "moved", post_delete: "deleted"}
 
 
-def _paths_or_everything(compute, what):
-    """The paths `compute()` names; if it fails, the whole site. An editor's publish must
-    never fail because the dependency tracker did: a full bake is slower, never wrong."""
-    try:
-        with transaction.atomic():  # a savepoint: a failed query must not spoil the editor's transaction
-            return compute()
-    except Exception:
-        logger.exception("could not work out which pages %s touches; re-baking everything", what)
-        return None
-
-
 def on_page_event(sender, instance, signal, **kwargs):
     # Moving or deleting a page readers never saw changes nothing they see.
     if _is_reader_page(instance) and (instance.live or signal is page_unpublished):
         gone = signal in (page_unpublished, post_delete)
-        what = f"page {instance.pk} {PAGE_EVENTS[signal]}"
-        batch_enqueue(reason=what, paths=_paths_or_everything(lambda: dependencies.paths_for_page(instance, gone=gone), what))
+        change_record(
+            reason=f"page {instance.pk} {PAGE_EVENTS[signal]}",
+            stale=lambda: dependencies.paths_for_page(instance, gone=gone),
+        )
 
 
 def on_slug_changed(sender, instance, instance_before, **kwargs):
     """Wagtail records redirects for a changed slug only once the change is committed (this
     signal). Bake the old addresses again now, so they become redirect pages."""
     if _is_reader_page(instance) and instance.live:
-        what = f"page {instance.pk} slug changed"
-        batch_enqueue(
-            reason=what,
-            paths=_paths_or_everything(lambda: dependencies.paths_for_slug_change(instance, instance_before), what),
+        change_record(
+            reason=f"page {instance.pk} slug changed",
+            stale=lambda: dependencies.paths_for_slug_change(instance, instance_before),
         )
 
 
 def remember_previous(sender, instance, raw=False, **kwargs):
     """Keep the saved state of an author or banner: a renamed slug or a banner moved to
-    another service touches the old pages too."""
+    another edition touches the old pages too."""
     if not raw and instance.pk:
         instance._previous = sender.objects.filter(pk=instance.pk).first()
 
 
 def on_object_change(sender, instance, raw=False, created=False, **kwargs):
-    if raw:
-        return  # fixtures
-    previous = getattr(instance, "_previous", None)
-    what = f"{sender.__name__} {instance.pk} changed"
-    batch_enqueue(reason=what, paths=_paths_or_everything(lambda: dependencies.paths_for_object(instance, old=previous), what))
+    if not raw:  # fixtures
+        previous = getattr(instance, "_previous", None)
+        change_record(
+            reason=f"{sender.__name__} {instance.pk} changed",
+            stale=lambda: dependencies.paths_for_object(instance, old=previous),
+        )
 
 
 def connect():
-    from samizdat.newsroom.models import Author, BlogPage, BreakingNews, NewsroomHome, PostPage, ServicePage
-
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(on_page_event, dispatch_uid=f"samizdat-bake-{PAGE_EVENTS[signal]}")
     # After Wagtail's own handler, which creates the redirects (its app is set up first).

@@ -3,54 +3,50 @@
 `samizdat serve` starts it beside the web server; `samizdat worker` runs it alone.
 """
 
-import io
 import logging
 import signal
 import threading
 import time
 from datetime import timedelta
 
-from django.core.management import call_command
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
-from wagtail.models import Revision
 
-from . import dependencies
-from .bake import baked_clock_state, baked_clock_state_save
+from . import clock, dependencies
+from .changes import change_record
 from .models import BakeBatch
-from .services import batch_enqueue, batch_run_pending
+from .services import batch_run_pending
 
 logger = logging.getLogger(__name__)
 
 
-def scheduled_publish_run():
-    """Publish pages whose go-live time has come and unpublish expired ones (Wagtail's
-    own command; its signals queue the bake)."""
-    due = Revision.objects.filter(approved_go_live_at__lt=timezone.now()).count()
-    call_command("publish_scheduled", stdout=io.StringIO())
-    if due:
-        logger.info("published %d scheduled revision(s)", due)
-
-
-def scheduled_due():
-    """Whether a scheduled go-live or expiry time has come (one cheap query)."""
-    from wagtail.models import Page
-
-    now = timezone.now()
-    return (
-        Revision.objects.filter(approved_go_live_at__lte=now).exists()
-        or Page.objects.filter(live=True, expire_at__lte=now).exists()
-    )
-
-
 def clock_check():
-    """Queue a bake of the services whose banner started or expired, or whose pin ran out,
+    """Queue a bake of the editions whose banner started or expired, or whose pin ran out,
     since the site last showed them. The journal row makes sure it is baked, so the new
     state is remembered at once."""
-    before, after = baked_clock_state(), dependencies.clock_state()
+    before, after = clock.baked_clock_state(), clock.clock_state()
     if before != after:
-        batch_enqueue(reason="clock: banner or pin changed", paths=dependencies.paths_for_clock(before, after))
-        baked_clock_state_save(after)
+        changed = clock.clock_changed(before, after)
+        change_record(reason="clock: banner or pin changed", stale=lambda: dependencies.paths_for_clock(changed))
+        clock.baked_clock_state_save(after)
+
+
+def heartbeat_file():
+    return settings.DATA_DIR / "worker.heartbeat"
+
+
+def heartbeat():
+    """The worker says it is alive (the admin and `samizdat status` read the file's time)."""
+    heartbeat_file().touch()
+
+
+def heartbeat_age():
+    """Seconds since the worker last said it was alive, or None if it never ran here."""
+    try:
+        return max(time.time() - heartbeat_file().stat().st_mtime, 0.0)
+    except FileNotFoundError:
+        return None
 
 
 def journal_prune(*, keep_days=7):
@@ -60,7 +56,8 @@ def journal_prune(*, keep_days=7):
 
 
 def worker_tick():
-    scheduled_publish_run()
+    heartbeat()
+    clock.scheduled_publish_run()
     clock_check()
     journal_prune()
 
@@ -84,8 +81,8 @@ def worker_run(*, interval=5.0, poll=0.05, stop=None, max_seconds=None):
                 next_tick, next_due_check = now + interval, now + 0.5
             elif now >= next_due_check:
                 # Scheduled posts go live within a second of their time, not at the next tick.
-                if scheduled_due():
-                    scheduled_publish_run()
+                if clock.scheduled_due():
+                    clock.scheduled_publish_run()
                 next_due_check = now + 0.5
             batch_run_pending()
         except Exception:

@@ -1,9 +1,9 @@
 """Writes baked files atomically: a reader gets the old file or the new one, never half."""
 
-import os
 import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
+
+from samizdat.core.files import atomic_write
 
 
 class WriteError(Exception):
@@ -18,24 +18,6 @@ def site_file(site_dir: Path, path: str) -> Path:
     if path.endswith("/") or not rel.suffix:
         rel = rel / "index.html"
     return site_dir.joinpath(*rel.parts)
-
-
-def _atomic_write(target: Path, fill, *, sync=True):
-    """Write through a temporary file in the same folder, fsync, then rename over `target`.
-    `sync=False` for caches, where a file lost in a crash is only a miss."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fill(f)
-            f.flush()
-            if sync:
-                os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SiteWriter:
@@ -64,7 +46,7 @@ class SiteWriter:
         self._claim(target)
         if target.exists() and target.read_bytes() == content:
             return False  # unchanged: keep the file (and its mtime, which caches and mirrors use)
-        _atomic_write(target, lambda f: f.write(content))
+        atomic_write(target, lambda f: f.write(content))
         self.changed += 1
         return True
 
@@ -76,7 +58,7 @@ class SiteWriter:
         if target.exists() and target.stat().st_size == source.stat().st_size and target.stat().st_mtime >= source.stat().st_mtime:
             return False
         with open(source, "rb") as src:
-            _atomic_write(target, lambda f: shutil.copyfileobj(src, f))
+            atomic_write(target, lambda f: shutil.copyfileobj(src, f))
         self.changed += 1
         return True
 

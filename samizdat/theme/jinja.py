@@ -16,7 +16,9 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
-from samizdat.publishing.context import assets_path, link, media_url
+from samizdat.core.rendering import assets_path, current, link, media_url
+
+from .bodycache import body_get, body_put
 
 STATIC_DIR = Path(__file__).parent / "static" / "samizdat"
 # What baked rich text may contain after expansion, whatever was stored.
@@ -71,10 +73,7 @@ def richtext(html):
 
 def post_body(page):
     """A post's body as readers get it. While baking, expanded once per version of the post
-    and kept (`publishing.bodycache`); in previews, expanded afresh."""
-    from samizdat.publishing.bodycache import body_get, body_put
-    from samizdat.publishing.context import current
-
+    and kept (`bodycache`); in previews, expanded afresh."""
     state = current()
     if state is None or not state.baking or not page.pk:
         return richtext(page.body)

@@ -8,7 +8,7 @@ from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.rich_text.pages import PageLinkHandler
 
 from samizdat.newsroom.models import reader_path
-from samizdat.publishing.context import link, media_url
+from samizdat.core.rendering import link, media_url
 
 
 class ReaderPageLinkHandler(PageLinkHandler):

@@ -3,7 +3,7 @@ from urllib.parse import quote
 import pytest
 
 from samizdat.newsroom.models import PostPage, ServicePage
-from samizdat.publishing.context import link
+from samizdat.core.rendering import link
 
 from .conftest import screenshot
 

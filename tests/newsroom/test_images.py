@@ -8,7 +8,7 @@ from django.core.files.images import ImageFile
 from PIL import Image
 from wagtail.images import get_image_model
 
-from samizdat.publishing.context import rendering
+from samizdat.core.rendering import rendering
 from samizdat.theme.jinja import image
 
 pytestmark = pytest.mark.django_db

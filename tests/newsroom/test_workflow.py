@@ -93,7 +93,7 @@ def test_edit_of_live_post_waits_for_review(client, users, blog, fresh_site, dja
 
 
 def test_scheduled_post_goes_live_when_the_worker_runs(fresh_site, django_capture_on_commit_callbacks):
-    from samizdat.publishing.tasks import scheduled_publish_run
+    from samizdat.publishing.clock import scheduled_publish_run
 
     post = PostPage.objects.get(live=False, go_live_at__isnull=False)
     assert not (fresh_site / "en/dispatches" / post.slug / "index.html").exists()

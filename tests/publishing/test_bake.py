@@ -8,7 +8,8 @@ from urllib.parse import unquote, urljoin
 import pytest
 
 from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
-from samizdat.publishing.bake import bake, collect_paths
+from samizdat.publishing.bake import bake
+from samizdat.publishing.plan import collect_paths
 from samizdat.publishing.models import BakeBatch
 from samizdat.publishing.services import batch_run_pending
 from samizdat.publishing.writer import site_file

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from samizdat.bench.synthetic import synthetic_newsroom_create
 from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostAuthor, PostPage
-from samizdat.newsroom.selectors import LATEST_WINDOW, PAGE_SIZE, Listing
+from samizdat.newsroom.pagination import PAGE_SIZE
+from samizdat.newsroom.selectors import LATEST_WINDOW, Listing
 from samizdat.publishing.bake import bake
 from samizdat.publishing.models import BakeBatch
 from tests.conftest import read

@@ -4,7 +4,7 @@ import pytest
 from django.test import RequestFactory
 
 from samizdat.newsroom.models import PostPage
-from samizdat.publishing.context import link, relative, rendering
+from samizdat.core.rendering import link, relative, rendering
 from samizdat.publishing.renderer import Renderer
 from tests.conftest import read
 

@@ -63,7 +63,7 @@ def test_worker_publishes_a_scheduled_post_between_its_regular_ticks(fresh_site,
     """The regular scheduler tick is a minute apart here; the worker's cheap due check
     (twice a second) publishes the post as soon as its time has come."""
     from samizdat.newsroom.models import PostPage
-    from samizdat.publishing import tasks
+    from samizdat.publishing import clock
 
     post = PostPage.objects.get(live=False, go_live_at__isnull=False)
     revision = post.latest_revision
@@ -72,7 +72,7 @@ def test_worker_publishes_a_scheduled_post_between_its_regular_ticks(fresh_site,
     revision.content["go_live_at"] = soon.isoformat()
     revision.save()
     stop, calls = threading.Event(), []
-    real = tasks.scheduled_publish_run
+    real = clock.scheduled_publish_run
 
     def publish_and_note():
         calls.append(timezone.now())
@@ -80,7 +80,7 @@ def test_worker_publishes_a_scheduled_post_between_its_regular_ticks(fresh_site,
         if PostPage.objects.filter(pk=post.pk, live=True).exists():
             stop.set()
 
-    monkeypatch.setattr(tasks, "scheduled_publish_run", publish_and_note)
+    monkeypatch.setattr(clock, "scheduled_publish_run", publish_and_note)
     worker_run(interval=60, poll=0.05, stop=stop, max_seconds=30)
     post.refresh_from_db()
     # Published well before the next regular tick (a minute away), by a call made once due.

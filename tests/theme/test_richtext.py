@@ -1,7 +1,7 @@
 import pytest
 
 from samizdat.newsroom.models import PostPage
-from samizdat.publishing.context import rendering
+from samizdat.core.rendering import rendering
 from samizdat.theme.jinja import obfuscated_email, richtext
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ turned into renditions) and cleaned once per version of a post, not on every bak
 
 One file per post, in folders of a thousand posts; it records a hash of the stored rich
 text and of the path the body is rendered at (links in it are relative to that path), so a
-new version or a move is a miss. `dependencies` forgets a post's body when something it
+new version or a move is a miss. The publishing layer forgets a post's body when something it
 links to or shows moves or changes.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .writer import _atomic_write
+from samizdat.core.files import atomic_write
 
 
 def _folder():
@@ -43,7 +43,7 @@ def body_get(page_id, source, path):
 def body_put(page_id, source, path, html, media):
     payload = {"key": _key(source, path), "html": str(html), "media": {k: str(v) for k, v in media.items()}}
     data = json.dumps(payload).encode()
-    _atomic_write(_file(page_id), lambda f: f.write(data), sync=False)
+    atomic_write(_file(page_id), lambda f: f.write(data), sync=False)
 
 
 def bodies_forget(page_ids):

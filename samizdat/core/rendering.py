@@ -1,0 +1,132 @@
+"""What every layer needs to know about a render, and nothing about models.
+
+The same templates serve the Wagtail preview (absolute links into the running server) and
+the bake (links relative to the baked file, so the folder works from any host, a USB stick
+or an onion service). Templates and rich-text handlers ask `link()` and `media_url()`; the
+renderer opens `rendering(here=path)`.
+
+`ReadCache` is the explicit per-batch cache: the renderer makes one per batch and hands it
+to pages on the request (`cache_of(request)`); listing reads take it as an argument. Nothing
+here imports a model, so the newsroom, the theme and the bake can all sit on top of it.
+"""
+
+import posixpath
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.utils import translation
+
+
+@dataclass
+class RenderState:
+    here: str | None  # the reader path being baked ("/en/blog/post/"); None when previewing
+    media: dict[str, Path] = field(default_factory=dict)  # site path → file to copy beside it
+
+    @property
+    def baking(self):
+        return self.here is not None
+
+
+_state: ContextVar[RenderState | None] = ContextVar("samizdat_render_state", default=None)
+
+
+@contextmanager
+def rendering(here):
+    state = RenderState(here=here)
+    token = _state.set(state)
+    try:
+        yield state
+    finally:
+        _state.reset(token)
+
+
+def current():
+    return _state.get()
+
+
+def relative(target, here):
+    """The link from reader path `here` to reader path `target`, both starting with "/"."""
+    if target.startswith(("http://", "https://", "#")):
+        return target
+    base = here if here.endswith("/") else posixpath.dirname(here) + "/"
+    rel = posixpath.relpath(target, base)
+    if target.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def link(target):
+    """A reader path as the current render should write it, percent-encoded so Persian or
+    Cyrillic slugs survive every static host."""
+    state = current()
+    if state is not None and state.baking:
+        target = relative(target, state.here)
+    return quote(target, safe="/:#?=&%~")
+
+
+def assets_path(name):
+    return f"/{settings.SAMIZDAT_ASSETS_PREFIX}/{name}"
+
+
+def media_url(rendition):
+    """URL of an image rendition; while baking, the file is collected to sit in the site."""
+    state = current()
+    if state is None or not state.baking:
+        return rendition.url
+    site_path = assets_path(f"media/{rendition.file.name}")  # e.g. media/images/x.width-800.jpg
+    state.media[site_path] = Path(rendition.file.path)
+    return relative(site_path, state.here)
+
+
+def render_in_language(language, call):
+    """Call `call()` (a page's serve or preview) in `language` and render the response now."""
+    with translation.override(language):
+        response = call()
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+    return response
+
+
+class ReadCache:
+    """Lookups shared by the pages of one batch (a page's edition, a blog's newest posts, a
+    listing's ordered ids). Passed explicitly: made by whoever starts the batch.
+
+    `bulk` says the batch renders whole listings in a row (a full bake's job), so listing
+    reads fetch a listing's ids once and slice them, instead of asking per page."""
+
+    def __init__(self, *, bulk=False):
+        self.bulk = bulk
+        self._values = {}
+
+    def get(self, key, compute):
+        if key not in self._values:
+            self._values[key] = compute()
+        return self._values[key]
+
+    def peek(self, key):
+        return self._values.get(key)
+
+
+class NoCache(ReadCache):
+    """Computes every time: for reads outside a batch, where nothing may be remembered."""
+
+    def get(self, key, compute):
+        return compute()
+
+
+NO_CACHE = NoCache()
+
+
+def cache_of(request):
+    """The batch's cache the renderer put on `request`; a preview or an admin request gets
+    one of its own, kept for that request."""
+    cache = getattr(request, "samizdat_cache", None) if request is not None else None
+    if cache is None:
+        cache = ReadCache()
+        if request is not None:
+            request.samizdat_cache = cache
+    return cache
