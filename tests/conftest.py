@@ -10,7 +10,7 @@ from django.conf import settings
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from samizdat.newsroom.demo.loader import demo_content_load, demo_users_ensure
+    from samizdat.demo.loader import demo_content_load, demo_users_ensure
     from samizdat.publishing.services import site_bake_full
 
     with django_db_blocker.unblock():

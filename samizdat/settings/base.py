@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "samizdat.theme",
     "samizdat.delivery",
     "samizdat.newsroom",
+    # Not the runtime: `samizdat demo` and `samizdat bench`. The runtime apps never import them.
+    "samizdat.demo",
+    "samizdat.bench",
 ]
 
 MIDDLEWARE = [
