@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     # Ours come last: the newsroom's post-migrate set-up needs every other app's permissions.
-    "samizdat.core",
     "samizdat.publishing",
     "samizdat.theme",
     "samizdat.delivery",
