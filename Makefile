@@ -37,7 +37,7 @@ bake: install
 
 # The browser tests need Debian's chromium (Playwright's own download does not work
 # everywhere) and axe-core from npm. As root with apt we install chromium; otherwise the
-# browser tests skip and say which package is missing.
+# browser tests skip and say which package is missing (under CI=true they fail).
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
