@@ -5,11 +5,12 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install demo bake serve clean browser-deps bench-deps bench golden help
+.PHONY: run test install messages demo bake serve clean browser-deps bench-deps bench golden help
 
 help:
 	@echo "make run   — set up, load the demo newsroom, bake and serve it on http://127.0.0.1:$(PORT)"
 	@echo "make test  — set up and run the whole test suite"
+	@echo "make messages — recompile the translation catalogs after editing a .po file"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Samizdat needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -18,14 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-# Translation catalogs are compiled from the committed .po files (Babel, no gettext needed).
-PO := $(wildcard samizdat/locale/*/LC_MESSAGES/django.po)
-MO := $(PO:.po=.mo)
-%.mo: %.po $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics 2>&1 | grep -v '^$$' || true
-	@test -f $@
+install: $(STAMP)
 
-install: $(STAMP) $(MO)
+# The compiled catalogs (.mo) are committed so that `pip install .` ships them; after
+# editing a .po file run `make messages` and commit both (tests/test_catalogs.py checks).
+messages: $(STAMP)
+	$(BIN)/pybabel compile --domain django --directory samizdat/locale --statistics
 
 demo: install
 	$(BIN)/samizdat demo
@@ -38,7 +37,7 @@ bake: install
 
 # The browser tests need Debian's chromium (Playwright's own download does not work
 # everywhere) and axe-core from npm. As root with apt we install chromium; otherwise the
-# browser tests skip and say which package is missing.
+# browser tests skip and say which package is missing (under CI=true they fail).
 browser-deps:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

@@ -1,6 +1,7 @@
 """Shared fixtures: the demo newsroom is loaded once per test session into the test
 database, and baked once into a session folder. Tests that bake again use their own folder."""
 
+import os
 import re
 from pathlib import Path
 
@@ -8,9 +9,25 @@ import pytest
 from django.conf import settings
 
 
+def under_ci():
+    """CI=true (or 1, yes), as GitHub Actions, GitLab CI and .ci/run set it."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require(condition, reason):
+    """Skip the test unless `condition` holds — but fail it under CI, where a skipped
+    browser or accessibility test would let its gate vanish without anyone noticing.
+    `reason` says what is missing and how to install it."""
+    if condition:
+        return
+    if under_ci():
+        pytest.fail(f"{reason}. CI is set, so a missing test tool fails instead of skipping.", pytrace=False)
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from samizdat.newsroom.demo.loader import demo_content_load, demo_users_ensure
+    from samizdat.demo.loader import demo_content_load, demo_users_ensure
     from samizdat.publishing.services import site_bake_full
 
     with django_db_blocker.unblock():

@@ -19,7 +19,7 @@ from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
-from samizdat.newsroom.demo.images import render_jpeg
+from samizdat.demo.images import render_jpeg
 from samizdat.newsroom.models import Author, BlogPage, NewsroomHome, PostAuthor, PostPage, PostTag, ServicePage
 
 WORDS = (

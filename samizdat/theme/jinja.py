@@ -189,5 +189,5 @@ def environment(**options):
         alternate_url=alternate_url,
         post_body=post_body,
     )
-    env.filters.update(richtext=richtext, date=date, datetime=datetime, isotime=isotime, number=number)
+    env.filters.update(date=date, datetime=datetime, isotime=isotime, number=number)
     return env

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.conftest import require
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -23,9 +25,15 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: install Debian's 'chromium' package (make test does as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    require(
+        Path(CHROMIUM).exists(),
+        "Chromium is not installed: install Debian's 'chromium' package (make test does as root)",
+    )
+    try:
+        from playwright import sync_api
+    except ImportError:
+        sync_api = None
+    require(sync_api is not None, "playwright is not installed: pip install -e '.[test]' (make test does)")
     # Playwright's sync API keeps an event loop on this thread; the ORM calls the tests
     # make around it are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -53,8 +61,7 @@ def static_site(django_db_setup):
 
 @pytest.fixture(scope="session")
 def axe_source():
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `npm ci` (make test does)")
+    require(AXE.exists(), "axe-core is not installed: run `npm ci` (make test does)")
     return AXE.read_text()
 
 

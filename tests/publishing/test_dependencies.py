@@ -168,7 +168,7 @@ def test_uploading_an_unused_image_bakes_nothing(fresh_site):
     from django.core.files.images import ImageFile
     from wagtail.images import get_image_model
 
-    from samizdat.newsroom.demo.images import render_jpeg
+    from samizdat.demo.images import render_jpeg
 
     import io
 

@@ -11,7 +11,6 @@ class Command(BaseCommand):
     help = "Render the reader site into the site folder ($SAMIZDAT_DATA_DIR/site)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--full", action="store_true", help="Re-render every page (the default).")
         parser.add_argument(
             "--workers", type=int, default=0,
             help="Processes to render with (default: $SAMIZDAT_BAKE_WORKERS, else one per CPU).",
@@ -19,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--pending", action="store_true", help="Only run queued bake batches.")
         parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
 
-    def handle(self, *args, full=False, pending=False, json=False, workers=0, **options):
+    def handle(self, *args, pending=False, json=False, workers=0, **options):
         if workers:
             settings.SAMIZDAT_BAKE_WORKERS = workers
         if not Site.objects.filter(is_default_site=True).exists():

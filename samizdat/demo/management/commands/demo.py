@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from samizdat.newsroom.demo.loader import demo_content_load, demo_users_ensure
+from samizdat.demo.loader import demo_content_load, demo_users_ensure
 from samizdat.publishing.services import site_bake_full
 
 

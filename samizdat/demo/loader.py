@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from wagtail.images import get_image_model
 
-from .. import services as newsroom_services
-from ..models import Author, BlogPage, BreakingNews, PostAuthor, PostCorrection, PostPage, ServicePage
+from samizdat.newsroom import services as newsroom_services
+from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostAuthor, PostCorrection, PostPage, ServicePage
+
 from . import content
 from .images import render_jpeg
 

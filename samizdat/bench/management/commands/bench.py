@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from samizdat.bench import run
+
 
 class Command(BaseCommand):
     help = (
@@ -16,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--result", help="Internal: where --one writes its JSON.")
 
     def handle(self, *args, sizes, workdir, docs, no_docs, one, result, **options):
-        from samizdat.bench import run
-
         if one:
             if not result:
                 raise CommandError("--one needs --result")
