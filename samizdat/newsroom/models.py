@@ -7,6 +7,7 @@ change touches is decided in `samizdat.publishing.dependencies`, not here.
 
 import re
 
+from anyascii import anyascii
 from babel import Locale, UnknownLocaleError
 from django import forms
 from django.conf import settings
@@ -68,8 +69,6 @@ def native_slug(text):
 
 def latin_slug(text):
     """A transliterated address: "بازار مرزی" → "bazar-mrzy", "Город" → "gorod"."""
-    from anyascii import anyascii
-
     return slugify(anyascii(text or ""))
 
 

@@ -8,13 +8,14 @@ page of the batch goes live. Only a page that no longer exists is removed.
 import errno
 import fcntl
 import logging
+import multiprocessing
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from wagtail.models import Page
 
 from samizdat.core.rendering import ReadCache, assets_path
@@ -138,10 +139,6 @@ def _run_jobs(jobs, workers):
     if workers <= 1 or len(jobs) <= 1:
         yield from map(run_job, jobs)
         return
-    import multiprocessing
-
-    from django.db import connections
-
     connections.close_all()  # a forked child must not share the parent's socket
     with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
         yield from pool.imap_unordered(run_job, jobs)
