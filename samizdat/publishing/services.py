@@ -92,9 +92,3 @@ def site_bake_full(*, reason="samizdat bake"):
     """Queue and run a full bake now (the `samizdat bake` command, the demo)."""
     BakeBatch.objects.create(reason=reason, full=True)
     return batch_run_pending()
-
-
-def bake_problems():
-    """Open batches that have failed at least once: what staff see in the admin and in
-    `samizdat status` (which pages, why, since when)."""
-    return BakeBatch.objects.filter(finished_at__isnull=True, attempts__gt=0).order_by("created_at")
