@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     # Ours come last: the newsroom's post-migrate set-up needs every other app's permissions.
     "samizdat.publishing",
     "samizdat.theme",
@@ -125,6 +127,9 @@ def _database():
 
 
 DATABASES = {"default": _database()}
+# Background work — our bakes and Wagtail's own tasks — is queued in the database and run by
+# `samizdat worker` (several may run against one PostgreSQL).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

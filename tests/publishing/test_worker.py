@@ -7,7 +7,7 @@ from django.utils import timezone
 from samizdat.newsroom.models import BreakingNews, ServicePage
 from samizdat.publishing.bake import bake
 from samizdat.publishing.models import BakeBatch
-from samizdat.publishing.tasks import clock_check, worker_run
+from samizdat.publishing.worker import clock_check, worker_run
 from tests.conftest import read
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_worker_runs_queued_batches(fresh_site):
 
 
 def test_journal_keeps_a_week_of_finished_batches():
-    from samizdat.publishing.tasks import journal_prune
+    from samizdat.publishing.worker import journal_prune
 
     old = BakeBatch.objects.create(reason="old", finished_at=timezone.now() - timedelta(days=8))
     recent = BakeBatch.objects.create(reason="recent", finished_at=timezone.now() - timedelta(days=1))
