@@ -39,7 +39,9 @@ FORMATS = {
     "WEBP": ("WEBP", "webp"),
     "GIF": ("GIF", "gif"),
 }
-ANIMATED = {"PNG", "WEBP", "GIF"}  # formats whose animations are kept (as every frame)
+# Animations kept frame by frame. An animated PNG keeps its first picture: Wagtail's image
+# library cannot read APNG, so the admin refuses one and a stored one could not be shown.
+ANIMATED = {"WEBP", "GIF"}
 STORED_NAME = re.compile(r"^[0-9a-f]{16}\.(?:jpg|png|webp|gif)$")  # what we name originals
 JPEG_QUALITY = 92  # standard tables at a fixed quality: a camera's own tables identify it too
 WEBP_QUALITY = 92
