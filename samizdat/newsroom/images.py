@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
+from wagtail.images import get_image_model
 from wagtail.utils.file import hash_filelike
 
 from samizdat.core.errors import NewsroomError
@@ -200,7 +201,7 @@ def _check_clean(data, fmt, frames):
         raise RuntimeError(f"Cleaning an image left {', '.join(map(str, leaked))} in it; nothing was stored.")
 
 
-def image_original_clean(image) -> bool:
+def image_original_clean(*, image) -> bool:
     """Before a Wagtail image is saved: replace a new upload with a clean copy under a
     random name (see the module docstring). Also cleans a file that reached a new image
     already stored under another name (Wagtail's multiple upload stores some files first).
@@ -232,6 +233,30 @@ def image_original_clean(image) -> bool:
         # text of a picture in a post when there is no description: it would be baked.
         image.title = f"Photo {name[:8]}"
     return True
+
+
+def images_stored_clean() -> int:
+    """Clean the originals stored before uploads were cleaned (any file not under a name
+    we gave it) and drop their renditions, which are named after the old file. Returns
+    how many were cleaned; the reader site needs a full bake afterwards."""
+    cleaned = 0
+    for image in get_image_model().objects.order_by("pk"):
+        if not STORED_NAME.match(os.path.basename(image.file.name)):
+            image_stored_clean(image=image)
+            cleaned += 1
+    return cleaned
+
+
+@transaction.atomic
+def image_stored_clean(*, image):
+    """Replace one stored original with its cleaned copy, as if it were uploaded now."""
+    storage, old_name = image.file.storage, image.file.name
+    with image.open_file() as stored:
+        data = stored.read()
+    image.file = ContentFile(data, name=os.path.basename(old_name))  # cleaned on save (pre_save)
+    image.save()
+    image.renditions.all().delete()  # Wagtail deletes their files after commit
+    transaction.on_commit(lambda: storage.delete(old_name))
 
 
 def named_after(title, file_name):

@@ -7,7 +7,7 @@ from .images import image_original_clean
 
 
 def on_image_save(sender, instance, **kwargs):
-    image_original_clean(instance)
+    image_original_clean(image=instance)
 
 
 def connect():
