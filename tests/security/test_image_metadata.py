@@ -408,6 +408,51 @@ def test_colours_of_a_profiled_photo_and_transparency_survive():
         assert stored.mode == "RGBA" and stored.getpixel((10, 10))[3] == 0 and stored.getpixel((500, 500))[3] == 255
 
 
+def palette_picture():
+    img = Image.new("P", (60, 40), 0)
+    img.putpalette([255, 0, 0, 0, 255, 0] * 128)
+    img.paste(1, (0, 0, 30, 40))  # left half: index 1, transparent below
+    return img
+
+
+def two_tone(mode, left, right):
+    img = Image.new(mode, (60, 40), right)
+    img.paste(left, (0, 0, 30, 40))
+    return img
+
+
+# name → (bytes, stored format, stored mode, RGBA at left, RGBA at right)
+PICTURES = {
+    "grey jpeg": (encoded(two_tone("L", 30, 220), "JPEG"), "JPEG", "L", (30, 30, 30, 255), (220, 220, 220, 255)),
+    "cmyk jpeg": (encoded(two_tone("CMYK", (0, 255, 255, 0), (255, 0, 255, 0)), "JPEG"), "JPEG", "RGB",
+                  (255, 0, 0, 255), (0, 255, 0, 255)),
+    "palette png": (encoded(palette_picture(), "PNG", transparency=1), "PNG", "P", (0, 255, 0, 0), (255, 0, 0, 255)),
+    "palette gif": (encoded(palette_picture(), "GIF", transparency=1), "GIF", "P", (0, 255, 0, 0), (255, 0, 0, 255)),
+    "grey+alpha png": (encoded(two_tone("LA", (10, 0), (200, 255)), "PNG"), "PNG", "LA", (10, 10, 10, 0),
+                       (200, 200, 200, 255)),
+    "16-bit png": (encoded(two_tone("I;16", 0, 65535), "PNG"), "PNG", "I;16", (0, 0, 0, 255), (255, 255, 255, 255)),
+    "rgba webp": (encoded(two_tone("RGBA", (0, 0, 255, 0), (255, 0, 0, 255)), "WEBP", lossless=True), "WEBP", "RGBA",
+                  (0, 0, 255, 0), (255, 0, 0, 255)),
+}
+
+
+@pytest.mark.parametrize("name", PICTURES)
+def test_pictures_of_every_kind_keep_their_format_mode_and_colours(name):
+    data, fmt, mode, left, right = PICTURES[name]
+    image = get_image_model()(title="t", file=ImageFile(io.BytesIO(data), name="a.bin"))
+    image.save()
+    assert image.file.name.endswith({"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}[fmt])
+    with Image.open(image.file.path) as stored:
+        assert (stored.format, stored.mode, stored.size) == (fmt, mode, (60, 40))
+        rgba = stored.convert("RGBA")
+        for point, wanted in (((5, 20), left), ((55, 20), right)):
+            got = rgba.getpixel(point)
+            if wanted[3] == 0:  # an invisible pixel's colour is the encoder's to choose
+                got, wanted = got[3:], wanted[3:]
+            assert all(abs(a - b) <= 8 for a, b in zip(got, wanted, strict=True)), (point, got, wanted)
+    image.get_rendition("width-30")  # Wagtail can make renditions of what was stored
+
+
 def test_multi_picture_jpeg_keeps_only_its_first_picture():
     image = upload_through_model("mpo")
     with Image.open(image.file.path) as stored:
