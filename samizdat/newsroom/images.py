@@ -74,6 +74,15 @@ class CleanImage:
     frames: int
 
 
+class CleanedUpload(ContentFile):
+    """An upload the admin's form has already cleaned (it reads the whole picture anyway,
+    to refuse one that cannot be): saving the image stores it as it is."""
+
+    def __init__(self, clean: CleanImage, *, uploaded_name: str):
+        super().__init__(clean.data, name=uploaded_name)
+        self.clean = clean
+
+
 def image_bytes_clean(data: bytes) -> CleanImage:
     """The picture in `data` encoded afresh with no metadata at all, upright, in sRGB.
 
@@ -214,12 +223,14 @@ def image_original_clean(*, image) -> bool:
     if stored and (not image._state.adding or STORED_NAME.match(os.path.basename(upload.name))):
         return False
     uploaded_name = os.path.basename(upload.name)
-    if stored:
-        upload.open("rb")
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    clean = image_bytes_clean(data)
+    if not stored and isinstance(upload.file, CleanedUpload):
+        clean = upload.file.clean
+    else:
+        if stored:
+            upload.open("rb")
+        upload.seek(0)
+        clean = image_bytes_clean(upload.read())
+        upload.seek(0)
     if stored:  # the uploader's bytes under the uploader's name: gone once this save commits
         storage, old_name = upload.storage, upload.name
         transaction.on_commit(lambda: storage.delete(old_name))

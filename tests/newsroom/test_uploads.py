@@ -32,11 +32,18 @@ def test_contributor_can_upload_a_real_image(client, users):
     assert get_image_model().objects.count() == before + 1
 
 
+def cut_short_jpeg():
+    out = io.BytesIO()
+    Image.effect_noise((256, 256), 64).convert("RGB").save(out, "JPEG")
+    return out.getvalue()[:-5000]  # the header is whole, the picture is not
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
         ("notes.txt", b"just text", "Upload a valid image"),
         ("fake.jpg", b"\xff\xd8\xff not really a jpeg", "cannot be read"),
+        ("cut.jpg", cut_short_jpeg(), "cannot be read"),
     ],
 )
 def test_non_images_are_refused(client, users, name, content, message):
