@@ -23,6 +23,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
@@ -103,6 +104,14 @@ def image_bytes_clean(data: bytes) -> CleanImage:
             )
         fmt, extension = FORMATS[source.format]
         count = getattr(source, "n_frames", 1) if fmt in ANIMATED else 1
+        # Wagtail's pixel limit counts one frame (its image library sees no animation); every
+        # frame is held in memory here, so the limit is for all of them.
+        limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+        if limit and source.width * source.height * count > limit:
+            raise NewsroomError(
+                f"This animation has {count} frames of {source.width}×{source.height} pixels, more "
+                f"than the {limit:,} pixels allowed in all. Make it shorter or smaller and upload it again."
+            )
         turn = UPRIGHT.get(_orientation(source))
         profile = _profile(source)
         frames, durations = [], []

@@ -379,6 +379,18 @@ def test_a_file_stored_before_the_image_is_cleaned_and_the_uploaded_copy_removed
     assert_nothing_betrays(image)  # nor any file left under the uploaded name
 
 
+def test_an_animation_too_big_in_all_its_frames_is_refused(client, users, settings):
+    """Wagtail counts the pixels of one frame; the cleaner holds every frame in memory."""
+    settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 320 * 240 * 2  # the sample has 3 frames of 320×240
+    client.force_login(users["editor"])
+    before = get_image_model().objects.count()
+    response = client.post(reverse("wagtailimages:add"), {
+        "title": "t", "file": SimpleUploadedFile("a.gif", CORPUS["gif-animated"][1])})
+    assert response.status_code == 200
+    assert "3 frames of 320×240 pixels" in str(response.context["form"].errors["file"])
+    assert get_image_model().objects.count() == before
+
+
 # --- the picture itself survives ---------------------------------------------------------
 
 
