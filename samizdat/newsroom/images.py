@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageCms, JpegImagePlugin, PngImagePlugin
 from wagtail.images import get_image_model
 from wagtail.utils.file import hash_filelike
 
@@ -87,52 +87,57 @@ class CleanedUpload(ContentFile):
 def image_bytes_clean(data: bytes) -> CleanImage:
     """The picture in `data` encoded afresh with no metadata at all, upright, in sRGB.
 
-    Raises NewsroomError for a file Pillow cannot read or a format we cannot clean."""
+    Raises NewsroomError for a file Pillow cannot read to the end or a format we cannot clean."""
     try:
-        source = Image.open(io.BytesIO(data))
-        source.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        with Image.open(io.BytesIO(data)) as source:
+            fmt, frames, durations = _decode(source)
+            options = _encoder_options(fmt, data, frames[0])
+            if len(frames) > 1:
+                options.update(save_all=True, append_images=frames[1:], duration=durations)
+                if "loop" in source.info:
+                    options["loop"] = source.info["loop"]
+                if fmt == "GIF":
+                    options["disposal"] = 2  # every frame is whole: clear before drawing the next
+    except NewsroomError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — Pillow raises many kinds for broken files
         raise NewsroomError(
             "This file cannot be read as an image (it may be damaged or cut short). Export it "
             "again as JPEG, PNG, WebP or GIF and upload the new file."
         ) from exc
-    with source:
-        if source.format not in FORMATS:
-            raise NewsroomError(
-                f"Images in {source.format} format cannot be cleaned of hidden metadata, so they "
-                "are not stored. Export the picture as JPEG, PNG, WebP or GIF and upload that."
-            )
-        fmt, extension = FORMATS[source.format]
-        count = getattr(source, "n_frames", 1) if fmt in ANIMATED else 1
-        # Wagtail's pixel limit counts one frame (its image library sees no animation); every
-        # frame is held in memory here, so the limit is for all of them.
-        limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
-        if limit and source.width * source.height * count > limit:
-            raise NewsroomError(
-                f"This animation has {count} frames of {source.width}×{source.height} pixels, more "
-                f"than the {limit:,} pixels allowed in all. Make it shorter or smaller and upload it again."
-            )
-        turn = UPRIGHT.get(_orientation(source))
-        profile = _profile(source)
-        frames, durations = [], []
-        for index in range(count):
-            source.seek(index)
-            frame = _pixels(source, fmt, animated=count > 1)
-            frame = _to_srgb(frame, profile)
-            frames.append(frame.transpose(turn) if turn is not None else frame)
-            durations.append(source.info.get("duration", 0))
-        options = _encoder_options(fmt, source, data, frames[0])
-        if count > 1:
-            options.update(save_all=True, append_images=frames[1:], duration=durations)
-            if "loop" in source.info:
-                options["loop"] = source.info["loop"]
-            if fmt == "GIF":
-                options["disposal"] = 2  # every frame is whole: clear before drawing the next
-        out = io.BytesIO()
-        frames[0].save(out, fmt, **options)
+    out = io.BytesIO()
+    frames[0].save(out, fmt, **options)
     cleaned = out.getvalue()
-    _check_clean(cleaned, fmt, count)
-    return CleanImage(cleaned, fmt, extension, frames[0].width, frames[0].height, count)
+    _check_clean(cleaned, fmt, len(frames))
+    return CleanImage(cleaned, fmt, FORMATS[source.format][1], frames[0].width, frames[0].height, len(frames))
+
+
+def _decode(source):
+    """(stored format, the frames as bare pixels — upright, in sRGB —, their durations)."""
+    if source.format not in FORMATS:
+        raise NewsroomError(
+            f"Images in {source.format} format cannot be cleaned of hidden metadata, so they "
+            "are not stored. Export the picture as JPEG, PNG, WebP or GIF and upload that."
+        )
+    fmt = FORMATS[source.format][0]
+    count = getattr(source, "n_frames", 1) if fmt in ANIMATED else 1
+    # Wagtail's pixel limit counts one frame (its image library sees no animation); every
+    # frame is held in memory here, so the limit is for all of them.
+    limit = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+    if limit and source.width * source.height * count > limit:
+        raise NewsroomError(
+            f"This animation has {count} frames of {source.width}×{source.height} pixels, more "
+            f"than the {limit:,} pixels allowed in all. Make it shorter or smaller and upload it again."
+        )
+    turn = UPRIGHT.get(_orientation(source))
+    profile = _profile(source)
+    frames, durations = [], []
+    for index in range(count):
+        source.seek(index)
+        frame = _to_srgb(_pixels(source, fmt, animated=count > 1), profile)
+        frames.append(frame.transpose(turn) if turn is not None else frame)
+        durations.append(source.info.get("duration", 0))
+    return fmt, frames, durations
 
 
 def _orientation(source):
@@ -188,7 +193,7 @@ def _to_srgb(frame, profile):
     return frame.convert(output) if output != frame.mode else frame
 
 
-def _encoder_options(fmt, source, data, first):
+def _encoder_options(fmt, data, first):
     if fmt == "JPEG":
         return {"quality": JPEG_QUALITY, "optimize": True}
     if fmt == "WEBP":
