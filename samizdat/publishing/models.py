@@ -8,6 +8,8 @@ class BakeBatch(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=200)
+    event = models.JSONField(null=True, blank=True, help_text="The change, when the worker still has to work out its paths.")
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When its paths were worked out.")
     full = models.BooleanField(default=False, help_text="Re-render the whole site.")
     paths = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -24,8 +24,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
+from samizdat.theme.bodycache import bodies_forget, bodies_forget_all
+
+from . import dependencies
 from .bake import BakeReport, bake, bake_lock, full_finish, full_prepare, run_job
 from .models import BakeBatch, BakeJob
+from .state import state_apply
 
 logger = logging.getLogger(__name__)
 # Seconds to wait before retrying a page that failed, by attempt; the last repeats.
@@ -35,16 +39,23 @@ JOB_TIMEOUT = timedelta(minutes=10)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def batch_enqueue(*, reason, paths=None):
-    """Record that `paths` (None: the whole site) must be re-rendered.
+def batch_enqueue(*, reason, paths=None, event=None):
+    """Record that `paths` (None: the whole site) must be re-rendered, or that `event`
+    happened and its paths are still to be worked out.
 
     The journal row — and, with the worker, the task that bakes it — is written inside the
     caller's transaction, so it exists exactly when the change does. Tests bake right after
-    commit (`SAMIZDAT_BAKE_EAGER`). A change that touches no reader path queues nothing.
+    commit (`SAMIZDAT_BAKE_EAGER`). Paths given but empty queue nothing.
     """
-    if paths is not None and not paths:
+    if event is None and paths is not None and not paths:
         return None
-    batch = BakeBatch.objects.create(reason=reason[:200], full=paths is None, paths=sorted(set(paths or [])))
+    batch = BakeBatch.objects.create(
+        reason=reason[:200],
+        event=event,
+        resolved_at=None if event else timezone.now(),
+        full=event is None and paths is None,
+        paths=sorted(set(paths or [])),
+    )
     if settings.SAMIZDAT_BAKE_EAGER:
         transaction.on_commit(batch_run_pending)
     else:
@@ -53,9 +64,33 @@ def batch_enqueue(*, reason, paths=None):
 
 
 def _due():
-    return BakeBatch.objects.filter(finished_at__isnull=True).filter(
+    return BakeBatch.objects.filter(finished_at__isnull=True, resolved_at__isnull=False).filter(
         Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
     )
+
+
+def batches_resolve():
+    """Work out the paths of recorded changes, oldest first: ask `dependencies`, record the
+    new remembered state and the paths in one transaction, then forget the expanded bodies
+    that held old links. If the tracker fails, the whole site is queued instead — slower,
+    never wrong."""
+    for batch in BakeBatch.objects.filter(finished_at__isnull=True, resolved_at__isnull=True).order_by("pk"):
+        try:
+            with transaction.atomic():
+                stale = dependencies.paths_for_event(batch.event)
+                state_apply(stale)
+                BakeBatch.objects.filter(pk=batch.pk).update(
+                    paths=sorted(stale.paths), resolved_at=timezone.now(), finished_at=None if stale.paths else timezone.now()
+                )
+        except Exception as exc:
+            logger.exception("could not work out which pages %s touches; re-baking everything", batch.reason)
+            BakeBatch.objects.filter(pk=batch.pk).update(full=True, resolved_at=timezone.now(), last_error=repr(exc)[:2000])
+            bodies_forget_all()
+            continue
+        if stale.all_bodies:
+            bodies_forget_all()
+        elif stale.bodies:
+            bodies_forget(stale.bodies)
 
 
 def retry_delay(attempts):
@@ -67,12 +102,13 @@ def batch_run_pending(*, full_as_tasks=False, blocking=True):
     and queue the pages that failed again, later. With `full_as_tasks` (the worker), a full
     bake is split into tasks instead of being baked here. Not `blocking`: if another process
     is baking, leave the batches to it (it or the next poll takes them)."""
-    if full_as_tasks:
-        for batch in _due().filter(full=True, started_at__isnull=True):
-            full_bake_start(batch)
     with bake_lock(blocking=blocking) as mine:
         if not mine:
             return None
+        batches_resolve()
+        if full_as_tasks:
+            for batch in _due().filter(full=True, started_at__isnull=True):
+                full_bake_start(batch)
         due = _due().filter(full=False) if full_as_tasks else _due().exclude(full=True, started_at__isnull=False)
         batches = list(due.order_by("pk"))
         if not batches:
@@ -116,8 +152,16 @@ def _retry_later(batches, failures):
 
 def site_bake_full(*, reason="samizdat bake"):
     """Queue and run a full bake now, in this process (the `samizdat bake` command, the demo)."""
-    BakeBatch.objects.create(reason=reason, full=True)
+    BakeBatch.objects.create(reason=reason, full=True, resolved_at=timezone.now())
     return batch_run_pending()
+
+
+def site_bake_queue(*, reason="samizdat bake --queue"):
+    """Queue a full bake for the workers to share (several machines may take its jobs)."""
+    with transaction.atomic():
+        batch = BakeBatch.objects.create(reason=reason, full=True, resolved_at=timezone.now())
+        process_changes.enqueue()
+    return batch
 
 
 # --- a full bake shared by workers ---------------------------------------------------------

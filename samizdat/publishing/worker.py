@@ -33,7 +33,7 @@ def clock_check():
     before, after = clock.baked_clock_state(), clock.clock_state()
     if before != after:
         changed = clock.clock_changed(before, after)
-        change_record(reason="clock: banner or pin changed", stale=lambda: dependencies.paths_for_clock(changed))
+        change_record(reason="clock: banner or pin changed", event=dependencies.clock_event(changed))
         clock.baked_clock_state_save(after)
 
 
