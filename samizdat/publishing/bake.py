@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from wagtail.models import Page, Site
 
-from samizdat.theme.jinja import STATIC_DIR
+from samizdat.theme.jinja import STATIC_DIR, asset_name
 
 from samizdat.newsroom.selectors import BULK
 
@@ -20,11 +20,12 @@ from .renderer import Renderer, redirect_paths
 from .writer import SiteWriter
 
 logger = logging.getLogger(__name__)
-# Site path → theme file. favicon.ico sits at the root because browsers ask for it there
-# by themselves (answering with the baked 404 page would cost more).
+# Site path → theme file. Theme assets carry their content hash in their name (cached for
+# ever); favicon.ico sits at the root because browsers ask for it there by themselves
+# (answering with the baked 404 page would cost more).
 STATIC_FILES = {
-    assets_path("site.css"): "site.css",
-    assets_path("site.js"): "site.js",
+    assets_path(asset_name("site.css")): "site.css",
+    assets_path(asset_name("site.js")): "site.js",
     "/favicon.ico": "favicon.ico",
 }
 
