@@ -2,6 +2,7 @@
 passwords (each one a full password hash), the reader site keeps at least half of its
 throughput. Real `samizdat serve`, real password hashing (development settings), loopback."""
 
+import asyncio
 import http.client
 import re
 import threading
@@ -11,9 +12,6 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from .conftest import a_post_path, serving
-
-# The database must exist (pytest-django sets it up only for tests that ask for it).
-pytestmark = pytest.mark.django_db
 
 READERS = 4
 FLOODERS = 8
@@ -80,6 +78,7 @@ def flood_login(port, stop, answered, errors, n):
         conn.close()
 
 
+@pytest.mark.django_db  # the test database must exist for the server's copy of it
 def test_a_login_flood_does_not_starve_readers(serve_env):
     path = a_post_path(serve_env["SAMIZDAT_SITE_DIR"])
     with serving(serve_env, "--no-worker") as (base, _, log):
@@ -106,3 +105,48 @@ def test_a_login_flood_does_not_starve_readers(serve_env):
     assert not errors, errors[:5]
     assert answered, f"the flood never reached the password check (see {log})"
     assert flooded >= 0.5 * alone, f"readers fell from {alone:.0f} to {flooded:.0f} requests/s during the flood"
+
+
+async def _asgi(app, path):
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": [], "http_version": "1.1", "scheme": "http", "root_path": "",
+             "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 5000)}
+    await app(scope, receive, send)
+    return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_waiting_admin_requests_are_bounded_and_readers_answered_meanwhile(tmp_path):
+    """With every admin thread busy and the admin queue full, the next admin request gets a
+    503 at once and a reader is still answered from the event loop."""
+    from samizdat.delivery.front import ReaderFront
+
+    (tmp_path / "index.html").write_text("<p>front</p>")
+    release = threading.Event()
+
+    def slow_admin(environ, start_response):
+        release.wait(10)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"admin"]
+
+    app = ReaderFront(slow_admin, site_dir=tmp_path, admin_threads=1, queue_limit=2)
+
+    async def scenario():
+        waiting = [asyncio.create_task(_asgi(app, "/admin/login/")) for _ in range(2)]
+        await asyncio.sleep(0.2)
+        refused = await asyncio.wait_for(_asgi(app, "/admin/login/"), 2)
+        reader = await asyncio.wait_for(_asgi(app, "/"), 2)
+        release.set()
+        return refused, reader, await asyncio.gather(*waiting)
+
+    refused, reader, admitted = asyncio.run(scenario())
+    assert refused[0] == 503 and refused[1][b"retry-after"] == b"5"
+    assert reader[0] == 200 and reader[2] == b"<p>front</p>"
+    assert [a[0] for a in admitted] == [200, 200] and all(a[2] == b"admin" for a in admitted)
