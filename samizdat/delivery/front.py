@@ -227,10 +227,11 @@ class ReaderFront:
                     emit({"type": "http.response.body", "body": chunk, "more_body": True})
             start()
             emit({"type": "http.response.body", "body": b""})
-        except Exception:
+        except Exception as exc:
             if not state.get("started"):
                 raise
-            logger.warning("admin response interrupted", exc_info=True)
+            # Most often the client went away; one line, as a flood of them must not fill logs.
+            logger.info("admin response interrupted: %s", exc.__class__.__name__)
         finally:
             close = getattr(result, "close", None)
             if close is not None:
