@@ -9,6 +9,7 @@ answers 503 at once, so a flood cannot pile up requests without bound either.
 """
 
 import asyncio
+import os
 import logging
 import sys
 import threading
@@ -19,15 +20,13 @@ from .server import ReaderFiles, is_dynamic
 
 logger = logging.getLogger(__name__)
 
-ADMIN_NICENESS = 19
+ADMIN_NICENESS = int(os.environ.get("SAMIZDAT_ADMIN_NICE", "19"))
 
 
 def _lower_priority():
     # Linux keeps a nice value per thread: only the admin's threads yield the CPU to readers.
     # (Elsewhere a thread id is not a process id, so leave the priority alone.)
     if sys.platform.startswith("linux"):
-        import os
-
         try:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), ADMIN_NICENESS)
         except OSError:

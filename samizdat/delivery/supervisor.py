@@ -10,12 +10,55 @@ when the server stops.
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 logger = logging.getLogger(__name__)
+
+
+def _inherited_descriptors():
+    folder = Path("/proc/self/fd") if Path("/proc/self/fd").is_dir() else Path("/dev/fd")
+    for name in os.listdir(folder):
+        fd = int(name)
+        try:
+            if fd > 2 and os.get_inheritable(fd):
+                yield fd
+        except OSError:
+            pass  # the listing's own descriptor, closed by now
+
+
+class Child:
+    """A process started with posix_spawn, not subprocess.Popen: Popen waits on a pipe that
+    the exec closes, and if Granian forks a web worker at that moment the worker keeps the
+    pipe open and Popen hangs until the worker exits. posix_spawn has no such pipe. The child
+    gets no descriptor above stderr — not Granian's listening socket, which Granian marks
+    inheritable: a worker must never hold the port."""
+
+    def __init__(self, argv):
+        actions = [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]
+        self.pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout):
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
+        return self.returncode
+
+    def signal(self, sig):
+        if self.poll() is None:
+            os.kill(self.pid, sig)
 
 
 def exit_reason(returncode):
@@ -48,13 +91,11 @@ class WorkerSupervisor:
             self._stop.set()
             process = self.process
         if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
+            process.signal(signal.SIGTERM)
+            if process.wait(timeout) is None:
                 logger.warning("publishing worker (pid %s) ignored SIGTERM for %ss; killing it", process.pid, timeout)
-                process.kill()
-                process.wait()
+                process.signal(signal.SIGKILL)
+                process.wait(timeout)
         self._thread.join(timeout=5)
         self._write_pid(None)
 
@@ -78,7 +119,7 @@ class WorkerSupervisor:
             with self._lock:
                 if self._stop.is_set():
                     return
-                self.process = process = subprocess.Popen(self.argv)
+                self.process = process = Child(self.argv)
             self._write_pid(process.pid)
             started = time.monotonic()
             logger.info("publishing worker started (pid %s)", process.pid)
