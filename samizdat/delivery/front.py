@@ -2,10 +2,11 @@
 
 Reader files are answered on the event loop itself (`ReaderFiles`: a stat and a read of a
 small file). Django — the admin, whose login hashes a password for a third of a second —
-runs in its own small pool of threads at a lower CPU priority. However many requests the
-admin has waiting, none of them holds anything a reader needs: a login flood makes the
-admin slow, never the reader site. Beyond `queue_limit` waiting admin requests the front
-answers 503 at once, so a flood cannot pile up requests without bound either.
+runs elsewhere: in `samizdat serve`, a separate low-priority process reached through
+`adminproxy.AdminProxy`; without one, a small pool of low-priority threads here. However many
+requests the admin has waiting, none of them holds anything a reader needs: a login flood
+makes the admin slow, never the reader site. Beyond `queue_limit` admin requests in flight
+the front answers 503 at once, so a flood cannot pile up requests without bound either.
 """
 
 import asyncio
@@ -125,10 +126,13 @@ def wsgi_environ(scope, body):
 
 
 class ReaderFront:
-    """ASGI application: reader files on the event loop, Django's WSGI app in its own pool."""
+    """ASGI application: reader files on the event loop; the admin either in another process
+    (`admin`, an ASGI app such as `AdminProxy` — what `samizdat serve` uses) or, without
+    one, Django's WSGI app in a pool of low-priority threads of this process."""
 
-    def __init__(self, django_app, *, site_dir=None, admin_threads=4, queue_limit=None):
+    def __init__(self, django_app=None, *, admin=None, site_dir=None, admin_threads=4, queue_limit=None):
         self.django_app = django_app
+        self.admin = admin
         self.files = ReaderFiles(site_dir)
         self.admin_threads = admin_threads
         self.queue_limit = queue_limit if queue_limit is not None else admin_threads * 16
@@ -188,11 +192,14 @@ class ReaderFront:
                 (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})
             return
-        loop = asyncio.get_running_loop()
-        environ = wsgi_environ(scope, _Body(receive, loop))
         self.admin_waiting += 1
         try:
-            await loop.run_in_executor(self.executor, self._run_django, environ, send, loop)
+            if self.admin is not None:
+                await self.admin(scope, receive, send)
+            else:
+                loop = asyncio.get_running_loop()
+                environ = wsgi_environ(scope, _Body(receive, loop))
+                await loop.run_in_executor(self.executor, self._run_django, environ, send, loop)
         finally:
             self.admin_waiting -= 1
 

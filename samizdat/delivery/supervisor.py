@@ -38,7 +38,9 @@ class Child:
 
     def __init__(self, argv):
         actions = [(os.POSIX_SPAWN_CLOSE, fd) for fd in _inherited_descriptors()]
-        self.pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
+        # Its own process group, so stopping it also stops what it started (Granian's
+        # workers, a full bake's processes).
+        self.pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions, setpgroup=0)
         self.returncode = None
 
     def poll(self):
@@ -57,8 +59,10 @@ class Child:
         return self.returncode
 
     def signal(self, sig):
-        if self.poll() is None:
-            os.kill(self.pid, sig)
+        try:
+            os.killpg(self.pid, sig)
+        except ProcessLookupError:
+            pass
 
 
 def exit_reason(returncode):
@@ -71,8 +75,13 @@ def exit_reason(returncode):
 
 
 class WorkerSupervisor:
-    def __init__(self, argv=None, *, pid_file=None, backoff=1.0, max_backoff=60.0, healthy_after=30.0):
+    """Runs `argv` (by default the publishing worker) until `stop()`, restarting it when it
+    dies. `samizdat serve` supervises the admin server the same way."""
+
+    def __init__(self, argv=None, *, name="publishing worker", pid_file=None, backoff=1.0, max_backoff=60.0,
+                 healthy_after=30.0):
         self.argv = argv or [sys.executable, "-m", "samizdat.cli", "worker"]
+        self.name = name
         self.pid_file = pid_file
         self.backoff, self.max_backoff, self.healthy_after = backoff, max_backoff, healthy_after
         self.process = None
@@ -93,7 +102,7 @@ class WorkerSupervisor:
         if process is not None and process.poll() is None:
             process.signal(signal.SIGTERM)
             if process.wait(timeout) is None:
-                logger.warning("publishing worker (pid %s) ignored SIGTERM for %ss; killing it", process.pid, timeout)
+                logger.warning("%s (pid %s) ignored SIGTERM for %ss; killing it", self.name, process.pid, timeout)
                 process.signal(signal.SIGKILL)
                 process.wait(timeout)
         self._thread.join(timeout=5)
@@ -122,17 +131,18 @@ class WorkerSupervisor:
                 self.process = process = Child(self.argv)
             self._write_pid(process.pid)
             started = time.monotonic()
-            logger.info("publishing worker started (pid %s)", process.pid)
+            logger.info("%s started (pid %s)", self.name, process.pid)
             while process.poll() is None and not self._stop.is_set():
                 self._stop.wait(0.2)
             if self._stop.is_set():
                 return
+            process.signal(signal.SIGKILL)  # what it started and left behind (a web worker, a bake)
             lived = time.monotonic() - started
             if lived >= self.healthy_after:
                 delay = self.backoff
             logger.error(
-                "publishing worker (pid %s) %s after %.1fs; starting a new one in %.0fs",
-                process.pid, exit_reason(process.returncode), lived, delay,
+                "%s (pid %s) %s after %.1fs; starting a new one in %.0fs",
+                self.name, process.pid, exit_reason(process.returncode), lived, delay,
             )
             self.restarts += 1
             if self._stop.wait(delay):

@@ -49,6 +49,21 @@ def reader_rate(port, path, seconds, clients=READERS):
     return sum(counts) / (time.monotonic() - started)
 
 
+def wait_for_admin(port, timeout=30):
+    """The admin server starts beside the reader front; readers do not wait for it, the test does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/admin/login/")
+        response = conn.getresponse()
+        response.read()
+        conn.close()
+        if response.status == 200:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the admin did not answer within {timeout}s")
+
+
 def flood_login(port, stop, answered, errors, n):
     """One attacker: fetch the login form once (CSRF cookie and token), then POST wrong
     passwords for an unknown user until `stop` — Django hashes each one all the same."""
@@ -83,6 +98,7 @@ def test_a_login_flood_does_not_starve_readers(serve_env):
     path = a_post_path(serve_env["SAMIZDAT_SITE_DIR"])
     with serving(serve_env, "--no-worker") as (base, _, log):
         port = urlsplit(base).port
+        wait_for_admin(port)
         reader_rate(port, path, 1)  # warm up
         alone = reader_rate(port, path, SECONDS)
 
