@@ -11,10 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from samizdat.delivery.supervisor import WorkerSupervisor
 
-# The admin server starts at a lower CPU priority (nice is inherited across exec).
+# The admin server starts at a lower CPU priority (nice is inherited across exec), on a
+# fresh socket: one left by a killed predecessor would make the bind fail.
 ADMIN_LAUNCHER = (
-    "import os, sys; os.nice(int(sys.argv[1])); "
-    "os.execv(sys.executable, [sys.executable, '-m', 'granian', *sys.argv[2:]])"
+    "import os, sys; os.nice(int(sys.argv[1])); sock = sys.argv[2]; "
+    "os.path.exists(sock) and os.unlink(sock); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'granian', '--uds', sock, *sys.argv[3:]])"
 )
 
 
@@ -34,7 +36,7 @@ class Command(BaseCommand):
             help="Threads of the admin server (Django); readers never use them.",
         )
         parser.add_argument(
-            "--admin-nice", type=int, default=10,
+            "--admin-nice", type=int, default=19,
             help="How much lower the admin server's CPU priority is than the readers' (0–19).",
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the publishing worker.")
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         private = Path(tempfile.mkdtemp(prefix="samizdat-admin-"))
         admin_socket = private / "admin.sock"
         admin = WorkerSupervisor(
-            [sys.executable, "-c", ADMIN_LAUNCHER, str(admin_nice), "--interface", "wsgi", "--uds", str(admin_socket),
+            [sys.executable, "-c", ADMIN_LAUNCHER, str(admin_nice), str(admin_socket), "--interface", "wsgi",
              "--blocking-threads", str(admin_threads), "--workers", "1", "--no-ws", "--respawn-failed-workers",
              "--log-level", "warning", "samizdat.admin_wsgi:application"],
             name="admin server",
