@@ -19,7 +19,7 @@ from wagtail.models import Page
 
 from samizdat.core.rendering import ReadCache, assets_path
 from samizdat.newsroom.models import PostPage
-from samizdat.theme.jinja import STATIC_DIR
+from samizdat.theme.jinja import STATIC_DIR, asset_name
 
 from . import clock
 from .plan import full_plan
@@ -29,11 +29,12 @@ from .locks import exclusive
 from .writer import SiteWriter, site_file
 
 logger = logging.getLogger(__name__)
-# Site path → theme file. favicon.ico sits at the root because browsers ask for it there
-# by themselves (answering with the baked 404 page would cost more).
+# Site path → theme file. Theme assets carry their content hash in their name (cached for
+# ever); favicon.ico sits at the root because browsers ask for it there by themselves
+# (answering with the baked 404 page would cost more).
 STATIC_FILES = {
-    assets_path("site.css"): "site.css",
-    assets_path("site.js"): "site.js",
+    assets_path(asset_name("site.css")): "site.css",
+    assets_path(asset_name("site.js")): "site.js",
     "/favicon.ico": "favicon.ico",
 }
 
