@@ -29,3 +29,5 @@ CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = os.environ.get("SAMIZDAT_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000
+# Editors and administrators cannot use the admin until they have enrolled a second factor.
+SAMIZDAT_REQUIRE_2FA = True

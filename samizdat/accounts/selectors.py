@@ -1,0 +1,30 @@
+"""Reads about staff accounts: who must use a second factor, which devices they have."""
+
+from django.conf import settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from samizdat.newsroom.services import ADMINISTRATOR, EDITOR
+
+# The groups that can publish or manage users: their accounts are worth the most to an attacker.
+SECOND_FACTOR_GROUPS = (EDITOR, ADMINISTRATOR)
+
+
+def second_factor_required(user) -> bool:
+    """True when settings demand a second factor of this user (production: editors and administrators)."""
+    if not settings.SAMIZDAT_REQUIRE_2FA or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name__in=SECOND_FACTOR_GROUPS).exists()
+
+
+def totp_devices_confirmed(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True)
+
+
+def second_factor_step(user) -> str | None:
+    """What a signed-in user who has not yet given a code must do before anything else:
+    "verify" (they have a device), "enrol" (they must get one), or None (nothing)."""
+    if totp_devices_confirmed(user).exists():
+        return "verify"
+    if second_factor_required(user):
+        return "enrol"
+    return None

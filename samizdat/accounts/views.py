@@ -1,0 +1,141 @@
+"""The second sign-in step (a code after the password) and the enrolment page of the admin."""
+
+from base64 import b32encode
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from django_otp import login as otp_login
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import services
+from .forms import TokenForm
+from .selectors import second_factor_required, totp_devices_confirmed
+
+WRONG_CODE = gettext_lazy(
+    "That code is not right, or it was already used. Codes change every 30 seconds: "
+    "enter the one your app shows now (and check that the phone's clock is right)."
+)
+
+
+def _next_url(request):
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse("wagtailadmin_home")
+
+
+def _throttled(device):
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return None
+    until = timezone.localtime(info["locked_until"])
+    return _("Too many wrong codes. Wait until %(time)s %(zone)s before trying again.") % {
+        "time": until.strftime("%H:%M:%S"), "zone": until.tzname(),
+    }
+
+
+class VerifyView(LoginRequiredMixin, FormView):
+    """Second step of the sign-in: the password was right, now a code from the user's device.
+    SecondFactorMiddleware sends every other request of the session here until it is given."""
+
+    login_url = reverse_lazy("wagtailadmin_login")
+    template_name = "accounts/verify.html"
+    form_class = TokenForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.devices = list(totp_devices_confirmed(request.user))
+            if request.user.is_verified() or not self.devices:
+                return redirect(_next_url(request))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=_next_url(self.request), **kwargs)
+
+    def form_valid(self, form):
+        for device in self.devices:
+            error = _throttled(device)
+            if error is None and device.verify_token(form.cleaned_data["otp_token"]):
+                # A new session key for the fully signed-in session.
+                self.request.session.cycle_key()
+                otp_login(self.request, device)
+                return redirect(_next_url(self.request))
+        form.add_error("otp_token", error or WRONG_CODE)
+        return self.form_invalid(form)
+
+
+class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
+    """Account → Two-step verification: scan a QR code (or type the secret) into an
+    authenticator app, then confirm with a code; only then is the device active."""
+
+    login_url = reverse_lazy("wagtailadmin_login")
+    template_name = "accounts/enrol.html"
+    form_class = TokenForm
+    page_title = gettext_lazy("Two-step verification")
+    header_icon = "key"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            if not user.has_perm("wagtailadmin.access_admin"):
+                raise PermissionDenied
+            self.enrolled = totp_devices_confirmed(user).exists()
+            if self.enrolled and not user.is_verified():
+                # Changing the device needs the current one first.
+                return redirect(reverse("accounts:verify") + "?next=" + request.path)
+            self.required = second_factor_required(user)
+            self.replacing = self.enrolled and "replace" in request.GET
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("wagtailadmin_account"), "label": _("Account")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            enrolled=self.enrolled, required=self.required, replacing=self.replacing,
+            next=_next_url(self.request), **kwargs,
+        )
+        if not self.enrolled or self.replacing:
+            device = services.totp_device_start(user=self.request.user)
+            secret = b32encode(device.bin_key).decode()
+            context.update(
+                # Drawn here, not by a third-party service: the secret never leaves the server.
+                qr_svg=mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)),
+                secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "remove":
+            if self.required:
+                raise PermissionDenied
+            services.totp_devices_remove(user=request.user)
+            messages.success(request, _("Two-step verification is off: your password alone now signs you in."))
+            return redirect("accounts:enrol")
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        device = services.totp_device_start(user=self.request.user)
+        error = _throttled(device)
+        if error is None and services.totp_device_confirm(device=device, token=form.cleaned_data["otp_token"]):
+            self.request.session.cycle_key()
+            otp_login(self.request, device)
+            messages.success(self.request, _(
+                "Two-step verification is on: every sign-in will ask for a code from this app."
+            ))
+            return redirect(_next_url(self.request))
+        form.add_error("otp_token", error or WRONG_CODE)
+        return self.form_invalid(form)
