@@ -10,6 +10,14 @@ from .selectors import second_factor_step
 # URL names reachable while the second step is pending, besides the step itself.
 ALWAYS_ALLOWED = {"wagtailadmin_login", "wagtailadmin_logout", "wagtailadmin_javascript_catalog"}
 STEP_URL_NAMES = {"verify": "accounts:verify", "enrol": "accounts:enrol"}
+# The passkey ceremonies each step's page runs (django-otp-webauthn refuses to register a new
+# passkey before an existing device was used, so "enrol" cannot bypass "verify").
+STEP_ALSO_ALLOWED = {
+    "verify": {"otp_webauthn:credential-authentication-begin", "otp_webauthn:credential-authentication-complete",
+               "otp_webauthn:js-i18n-catalog"},
+    "enrol": {"otp_webauthn:credential-registration-begin", "otp_webauthn:credential-registration-complete",
+              "otp_webauthn:js-i18n-catalog"},
+}
 
 
 class SecondFactorMiddleware:
@@ -22,8 +30,10 @@ class SecondFactorMiddleware:
         user = request.user
         if user.is_authenticated and not user.is_verified():
             step = second_factor_step(user)
-            if step is not None and _url_name(request) not in ALWAYS_ALLOWED | {STEP_URL_NAMES[step]}:
-                return _redirect_to(step, request)
+            if step is not None:
+                allowed = ALWAYS_ALLOWED | {STEP_URL_NAMES[step]} | STEP_ALSO_ALLOWED[step]
+                if _url_name(request) not in allowed:
+                    return _redirect_to(step, request)
         return self.get_response(request)
 
 

@@ -1,7 +1,9 @@
 """Reads about staff accounts: who must use a second factor, which devices they have."""
 
 from django.conf import settings
+from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from samizdat.newsroom.services import ADMINISTRATOR, EDITOR
 
@@ -20,10 +22,19 @@ def totp_devices_confirmed(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True)
 
 
+def passkeys(user):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def second_factor_enrolled(user) -> bool:
+    """Any confirmed device: an authenticator app or a passkey."""
+    return user_has_device(user, confirmed=True)
+
+
 def second_factor_step(user) -> str | None:
     """What a signed-in user who has not yet given a code must do before anything else:
     "verify" (they have a device), "enrol" (they must get one), or None (nothing)."""
-    if totp_devices_confirmed(user).exists():
+    if second_factor_enrolled(user):
         return "verify"
     if second_factor_required(user):
         return "enrol"

@@ -3,6 +3,7 @@
 import axes.utils
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 DEVICE_NAME = "Authenticator app"
 
@@ -28,10 +29,19 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
 
 
 @transaction.atomic
-def totp_devices_remove(*, user) -> int:
-    """Remove every second-factor device of a user (a lost phone); they enrol again at next sign-in."""
-    count, _ = TOTPDevice.objects.filter(user=user).delete()
-    return count
+def second_factor_remove(*, user) -> int:
+    """Remove every second-factor device of a user — authenticator apps and passkeys (a lost
+    phone). Returns how many were removed; the user enrols again at the next sign-in."""
+    apps, _ = TOTPDevice.objects.filter(user=user).delete()
+    keys = WebAuthnCredential.objects.filter(user=user).count()
+    WebAuthnCredential.objects.filter(user=user).delete()
+    return apps + keys
+
+
+@transaction.atomic
+def passkey_remove(*, user, pk) -> bool:
+    count, _ = WebAuthnCredential.objects.filter(user=user, pk=pk).delete()
+    return bool(count)
 
 
 def account_unlock(*, username: str) -> int:

@@ -19,7 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import services
 from .forms import TokenForm
-from .selectors import second_factor_required, totp_devices_confirmed
+from .selectors import passkeys, second_factor_enrolled, second_factor_required, totp_devices_confirmed
 
 WRONG_CODE = gettext_lazy(
     "That code is not right, or it was already used. Codes change every 30 seconds: "
@@ -55,12 +55,15 @@ class VerifyView(LoginRequiredMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.devices = list(totp_devices_confirmed(request.user))
-            if request.user.is_verified() or not self.devices:
+            self.has_passkey = passkeys(request.user).exists()
+            if request.user.is_verified() or not (self.devices or self.has_passkey):
                 return redirect(_next_url(request))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(next=_next_url(self.request), **kwargs)
+        return super().get_context_data(
+            next=_next_url(self.request), has_app=bool(self.devices), has_passkey=self.has_passkey, **kwargs,
+        )
 
     def form_valid(self, form):
         for device in self.devices:
@@ -75,8 +78,8 @@ class VerifyView(LoginRequiredMixin, FormView):
 
 
 class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
-    """Account → Two-step verification: scan a QR code (or type the secret) into an
-    authenticator app, then confirm with a code; only then is the device active."""
+    """Account → Two-step verification: an authenticator app (scan a QR code or type the secret,
+    then confirm with a code; only then is it active) and passkeys (registered by the browser)."""
 
     login_url = reverse_lazy("wagtailadmin_login")
     template_name = "accounts/enrol.html"
@@ -89,12 +92,13 @@ class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
         if user.is_authenticated:
             if not user.has_perm("wagtailadmin.access_admin"):
                 raise PermissionDenied
-            self.enrolled = totp_devices_confirmed(user).exists()
+            self.enrolled = second_factor_enrolled(user)
             if self.enrolled and not user.is_verified():
-                # Changing the device needs the current one first.
+                # Changing devices needs one of the current ones first.
                 return redirect(reverse("accounts:verify") + "?next=" + request.path)
             self.required = second_factor_required(user)
-            self.replacing = self.enrolled and "replace" in request.GET
+            self.app_enrolled = totp_devices_confirmed(user).exists()
+            self.replacing = self.app_enrolled and "replace" in request.GET
         return super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self):
@@ -105,10 +109,10 @@ class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
-            enrolled=self.enrolled, required=self.required, replacing=self.replacing,
-            next=_next_url(self.request), **kwargs,
+            enrolled=self.enrolled, required=self.required, app_enrolled=self.app_enrolled,
+            replacing=self.replacing, passkeys=passkeys(self.request.user), next=_next_url(self.request), **kwargs,
         )
-        if not self.enrolled or self.replacing:
+        if not self.app_enrolled or self.replacing:
             device = services.totp_device_start(user=self.request.user)
             secret = b32encode(device.bin_key).decode()
             context.update(
@@ -119,11 +123,20 @@ class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if request.POST.get("action") == "remove":
+        action = request.POST.get("action")
+        user = request.user
+        if action == "remove":
             if self.required:
                 raise PermissionDenied
-            services.totp_devices_remove(user=request.user)
+            services.second_factor_remove(user=user)
             messages.success(request, _("Two-step verification is off: your password alone now signs you in."))
+            return redirect("accounts:enrol")
+        if action == "remove-passkey":
+            if self.required and not self.app_enrolled and passkeys(user).count() <= 1:
+                messages.error(request, _("Your role requires two-step verification: add another passkey "
+                                          "or an authenticator app before removing this one."))
+            elif services.passkey_remove(user=user, pk=request.POST.get("passkey")):
+                messages.success(request, _("The passkey was removed."))
             return redirect("accounts:enrol")
         return super().post(request, *args, **kwargs)
 
@@ -131,10 +144,11 @@ class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
         device = services.totp_device_start(user=self.request.user)
         error = _throttled(device)
         if error is None and services.totp_device_confirm(device=device, token=form.cleaned_data["otp_token"]):
-            self.request.session.cycle_key()
-            otp_login(self.request, device)
+            if not self.request.user.is_verified():
+                self.request.session.cycle_key()
+                otp_login(self.request, device)
             messages.success(self.request, _(
-                "Two-step verification is on: every sign-in will ask for a code from this app."
+                "The authenticator app is set up: every sign-in will ask for a code from it."
             ))
             return redirect(_next_url(self.request))
         form.add_error("otp_token", error or WRONG_CODE)

@@ -4,9 +4,11 @@ Everything an operator may change is read from the environment here, with safe l
 defaults: SQLite and folders under ``$SAMIZDAT_DATA_DIR`` (``./var``).
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "axes",
     # Ours come last: the newsroom's post-migrate set-up needs every other app's permissions.
     "samizdat.publishing",
@@ -193,6 +196,26 @@ STORAGES = {
 
 WAGTAIL_SITE_NAME = "Samizdat"
 WAGTAILADMIN_BASE_URL = os.environ.get("SAMIZDAT_ADMIN_BASE_URL", "http://127.0.0.1:8000")
+
+
+def _passkey_origin(base_url):
+    # Passkeys are bound to the admin's host name. Browsers refuse an IP address there, so a
+    # local admin at 127.0.0.1 uses passkeys at http://localhost (same port) instead.
+    parts = urlsplit(base_url)
+    host = parts.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+        host = "localhost"
+    except ValueError:
+        pass
+    return host, f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+# Passkeys (django-otp-webauthn) as a second factor only: no sign-in without the password.
+OTP_WEBAUTHN_RP_NAME = "Samizdat"
+OTP_WEBAUTHN_RP_ID, _origin = _passkey_origin(WAGTAILADMIN_BASE_URL)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_origin]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: only real images, of a sane size; anything else gets a clear form error.

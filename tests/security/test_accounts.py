@@ -18,6 +18,8 @@ from freezegun import freeze_time
 
 from samizdat.accounts.lockout import client_ip
 
+from .authenticator import SoftAuthenticator
+
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("wagtailadmin_login")
@@ -289,3 +291,72 @@ def test_production_settings_require_a_second_factor():
     code = "import django; django.setup(); from django.conf import settings; print(settings.SAMIZDAT_REQUIRE_2FA)"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.stdout.strip() == "True", result.stderr
+
+
+# --- Second factor (passkeys) ----------------------------------------------------------------
+
+def ceremony(client, kind, authenticator, step):
+    begin = client.post(reverse(f"otp_webauthn:credential-{kind}-begin"), content_type="application/json")
+    assert begin.status_code == 200, begin.content
+    answer = step(begin.json())
+    return client.post(reverse(f"otp_webauthn:credential-{kind}-complete") + f"?next={HOME}",
+                       data=answer, content_type="application/json")
+
+
+def test_passkey_registration_and_sign_in_end_to_end(users, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "testserver"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://testserver"]
+    settings.SAMIZDAT_REQUIRE_2FA = True
+    key = SoftAuthenticator(origin="http://testserver", rp_id="testserver")
+
+    # An administrator without a device is held on the enrolment page; registering a passkey there
+    # is allowed, and opens the admin.
+    client = Client()
+    sign_in(client, "admin", demo_password("admin"))
+    assert client.get(HOME)["Location"].startswith(ENROL)
+    page = client.get(ENROL)
+    assert b'id="passkey-register-button"' in page.content
+    done = ceremony(client, "registration", key, key.create)
+    assert done.status_code == 200, done.content
+    assert signed_in(client)
+    assert b"added" in client.get(ENROL).content
+    client.post(reverse("wagtailadmin_logout"))
+
+    # Next sign-in: the password, then the passkey.
+    sign_in(client, "admin", demo_password("admin"))
+    assert client.get(HOME)["Location"].startswith(VERIFY)
+    assert b'id="passkey-verification-button"' in client.get(VERIFY).content
+    done = ceremony(client, "authentication", key, key.get)
+    assert done.status_code == 200 and done.json()["redirect_url"] == HOME, done.content
+    assert signed_in(client)
+
+
+def test_a_passkey_of_someone_else_or_a_forged_signature_is_refused(users, settings):
+    settings.OTP_WEBAUTHN_RP_ID = "testserver"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = ["http://testserver"]
+    key = SoftAuthenticator(origin="http://testserver", rp_id="testserver")
+    owner = Client()
+    sign_in(owner, "editor", demo_password("editor"))
+    assert ceremony(owner, "registration", key, key.create).status_code == 200
+
+    # The editor's passkey does not verify the administrator's session.
+    other = Client()
+    sign_in(other, "admin", demo_password("admin"))
+    TOTPDevice.objects.create(user=users["admin"], name="app", confirmed=True)
+    assert 400 <= ceremony(other, "authentication", key, key.get).status_code < 500
+    assert not signed_in(other)
+
+    # A key that is not the registered one cannot sign for its credential id.
+    impostor = SoftAuthenticator(origin="http://testserver", rp_id="testserver")
+    impostor.credential_id = key.credential_id
+    owner.post(reverse("wagtailadmin_logout"))
+    sign_in(owner, "editor", demo_password("editor"))
+    assert 400 <= ceremony(owner, "authentication", impostor, impostor.get).status_code < 500
+    assert not signed_in(owner)
+    # A page elsewhere (a phishing copy) gets a signature for its own origin: refused.
+    phished = SoftAuthenticator(origin="https://samizdat-login.example", rp_id="testserver")
+    phished.key, phished.credential_id, phished.sign_count = key.key, key.credential_id, key.sign_count
+    assert 400 <= ceremony(owner, "authentication", phished, phished.get).status_code < 500
+    assert not signed_in(owner)
+    assert ceremony(owner, "authentication", key, key.get).status_code == 200
+    assert signed_in(owner)

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from samizdat.accounts.services import account_unlock, totp_devices_remove
+from samizdat.accounts.services import account_unlock, second_factor_remove
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("username", help="the name as it was typed on the sign-in page")
         parser.add_argument(
             "--remove-second-factor", action="store_true",
-            help="also remove the user's authenticator app (a lost phone); they set up a new one at next sign-in",
+            help="also remove the user's authenticator app and passkeys (a lost phone); they set up new ones at next sign-in",
         )
 
     def handle(self, *args, username, remove_second_factor, **options):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=username).first()
             if user is None:
                 raise CommandError(f"No user is called {username!r}: check the spelling (names are case-sensitive).")
-            removed = totp_devices_remove(user=user)
+            removed = second_factor_remove(user=user)
             self.stdout.write(f"Removed {removed} second-factor device(s) of {username!r}.")
         removed = account_unlock(username=username)
         if removed:
