@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.core.management import call_command
@@ -64,6 +65,8 @@ def test_twenty_wrong_passwords_lock_the_account_and_the_right_one_is_refused(cl
         response = sign_in(client, "editor", "wrong-20")
         assert response.status_code == 429
         assert b"this account is locked" in response.content
+        recorded = "".join(AccessAttempt.objects.values_list("post_data", flat=True))
+        assert "wrong-" not in recorded, "a mistyped password (often close to the real one) is never stored"
 
         response = sign_in(client, "editor", demo_password("editor"))
         assert response.status_code == 429, "the right password must be refused while locked"
