@@ -1,11 +1,19 @@
 """Reads about staff accounts: who must use a second factor, which devices they have."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Max, Sum
+from django.utils import timezone
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from samizdat.newsroom.services import ADMINISTRATOR, EDITOR
+
+from .lockout import cool_off
 
 # The groups that can publish or manage users: their accounts are worth the most to an attacker.
 SECOND_FACTOR_GROUPS = (EDITOR, ADMINISTRATOR)
@@ -39,3 +47,22 @@ def second_factor_step(user) -> str | None:
     if second_factor_required(user):
         return "enrol"
     return None
+
+
+@dataclass(frozen=True)
+class Lockout:
+    username: str
+    failures: int
+    until: datetime
+
+
+def sign_in_lockouts() -> list[Lockout]:
+    """Names locked now (the per-name rule: failures from every address count), newest first."""
+    rows = (
+        AccessAttempt.objects.filter(attempt_time__gt=timezone.now() - cool_off())
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
+    return [Lockout(r["username"], r["failures"], r["last"] + cool_off()) for r in rows]

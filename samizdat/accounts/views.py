@@ -13,13 +13,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from . import services
 from .forms import TokenForm
-from .selectors import passkeys, second_factor_enrolled, second_factor_required, totp_devices_confirmed
+from .selectors import (
+    passkeys,
+    second_factor_enrolled,
+    second_factor_required,
+    sign_in_lockouts,
+    totp_devices_confirmed,
+)
 
 WRONG_CODE = gettext_lazy(
     "That code is not right, or it was already used. Codes change every 30 seconds: "
@@ -153,3 +159,27 @@ class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
             return redirect(_next_url(self.request))
         form.add_error("otp_token", error or WRONG_CODE)
         return self.form_invalid(form)
+
+
+class LockoutsView(WagtailAdminTemplateMixin, TemplateView):
+    """Settings → Locked sign-ins: the names locked now, and a button that unlocks one — for
+    administrators who have no shell for `samizdat unlock`."""
+
+    template_name = "accounts/lockouts.html"
+    page_title = gettext_lazy("Locked sign-ins")
+    header_icon = "lock"
+    permission = "auth.change_user"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(lockouts=sign_in_lockouts(), **kwargs)
+
+    def post(self, request):
+        username = request.POST.get("username", "")
+        if username and services.account_unlock(username=username):
+            messages.success(request, _("%(name)s can sign in again.") % {"name": username})
+        return redirect("accounts_lockouts")

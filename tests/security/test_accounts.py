@@ -115,6 +115,29 @@ def test_an_administrator_unlocks_with_the_command(client, capsys):
     assert signed_in(client)
 
 
+def test_an_administrator_unlocks_in_the_admin(client, users):
+    for attempt in range(20):
+        sign_in(client, "contributor", f"wrong-{attempt}")
+    page_url = reverse("accounts_lockouts")
+
+    editor = Client()
+    editor.force_login(users["editor"])
+    # Wagtail turns the refusal into a redirect to the dashboard with "permission denied".
+    assert editor.get(page_url)["Location"] == HOME, "only those who manage users see locked names"
+    editor.post(page_url, {"username": "contributor"})
+    assert sign_in(Client(), "contributor", demo_password("contributor")).status_code == 429
+
+    admin = Client()
+    admin.force_login(users["admin"])
+    page = admin.get(page_url)
+    assert page.status_code == 200
+    assert b"<td>contributor</td>" in page.content and b"<td>21</td>" in page.content  # 20 + the one above
+    response = admin.post(page_url, {"username": "contributor"}, follow=True)
+    assert b"contributor can sign in again" in response.content
+    assert b"No name is locked now" in response.content
+    assert sign_in(client, "contributor", demo_password("contributor")).status_code == 302
+
+
 def test_other_names_are_not_locked_by_one_names_failures(client):
     for attempt in range(20):
         sign_in(client, "editor", f"wrong-{attempt}")
