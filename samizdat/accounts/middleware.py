@@ -7,8 +7,9 @@ from django.utils.http import urlencode
 
 from .selectors import second_factor_step
 
-# URL names reachable while the second step is pending, besides the step itself.
-ALWAYS_ALLOWED = {"wagtailadmin_login", "wagtailadmin_logout", "wagtailadmin_javascript_catalog"}
+# URL names reachable while the second step is pending, besides the step itself: signing in
+# and out, and what the step's page loads (its translations, Wagtail's icon sprite).
+ALWAYS_ALLOWED = {"wagtailadmin_login", "wagtailadmin_logout", "wagtailadmin_javascript_catalog", "wagtailadmin_sprite"}
 STEP_URL_NAMES = {"verify": "accounts:verify", "enrol": "accounts:enrol"}
 # The passkey ceremonies each step's page runs (django-otp-webauthn refuses to register a new
 # passkey before an existing device was used, so "enrol" cannot bypass "verify").

@@ -107,6 +107,12 @@ class EnrolView(LoginRequiredMixin, WagtailAdminTemplateMixin, FormView):
             self.replacing = self.app_enrolled and "replace" in request.GET
         return super().dispatch(request, *args, **kwargs)
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The code field is the last step of the page, not where a reader should start.
+        form.fields["otp_token"].widget.attrs.pop("autofocus", None)
+        return form
+
     def get_breadcrumbs_items(self):
         return self.breadcrumbs_items + [
             {"url": reverse("wagtailadmin_account"), "label": _("Account")},
