@@ -1,5 +1,6 @@
 """Passkeys in a real browser: Chromium's virtual authenticator against the whole application on
-loopback, through the pages' own JavaScript (django-otp-webauthn's) — register, then sign in."""
+loopback, through the pages' own JavaScript (django-otp-webauthn's) — register, then sign in.
+(Here for the session's one Chromium; the other account tests are in tests/security/.)"""
 
 import threading
 from socketserver import ThreadingMixIn
@@ -8,9 +9,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from django.core.wsgi import get_wsgi_application
 
-from tests.browser.conftest import browser  # noqa: F401 (the session's Chromium)
-
-from .test_accounts import demo_password
+from tests.security.test_accounts import demo_password
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -65,7 +64,7 @@ def sign_in(page, base, username):
     page.wait_for_load_state()
 
 
-def test_passkey_registered_and_used_in_chromium(browser, admin_site):  # noqa: F811
+def test_passkey_registered_and_used_in_chromium(browser, admin_site):
     base = admin_site
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
