@@ -34,3 +34,5 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SAMIZDAT_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SAMIZDAT_HSTS_SUBDOMAINS", "1") == "1"
 SECURE_HSTS_PRELOAD = os.environ.get("SAMIZDAT_HSTS_PRELOAD", "0") == "1"
+# Editors and administrators cannot use the admin until they have enrolled a second factor.
+SAMIZDAT_REQUIRE_2FA = True
