@@ -31,6 +31,8 @@ from wagtail.search import index
 
 from samizdat.publishing.context import in_batch, memoized
 
+from .permissions import page_permissions
+
 PAGE_SIZE = 10  # posts per listing page
 DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
 
@@ -166,6 +168,9 @@ class ReaderPage(Page):
     def get_baked_paths(self):
         """Every reader path this page renders; listings add their archive pages."""
         return [self.reader_path]
+
+    def permissions_for_user(self, user):
+        return page_permissions(user, self)  # the newsroom's rules: see permissions.py
 
     def _ancestor(self, model, depth):
         """The ancestor of `model` at tree `depth` (3: service, 4: blog), looked up once per bake."""

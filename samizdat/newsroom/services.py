@@ -5,17 +5,23 @@ import logging
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from wagtail.actions.move_page import MovePageAction
+from wagtail.actions.unpublish_page import UnpublishPageAction
+from wagtail.log_actions import log
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
     Page,
+    PageLogEntry,
     Site,
     Workflow,
     WorkflowPage,
     WorkflowTask,
 )
+
+from samizdat.core.errors import NewsroomError
 
 from .models import NewsroomHome
 
@@ -23,13 +29,19 @@ logger = logging.getLogger(__name__)
 
 CONTRIBUTOR, EDITOR, ADMINISTRATOR = "Contributor", "Editor", "Administrator"
 WORKFLOW_NAME = "Editorial review"
+DELETED_POSTS_SLUG = "deleted-posts"
 
-# Page permissions per group, on the whole tree. Only editors may publish.
+# Page permissions per role. Administrators hold theirs on the whole tree; contributors and
+# editors hold theirs on the blogs of their editions only (one group per edition and role,
+# `edition_desks_ensure`), so they cannot touch an edition's settings or another edition.
+# `add` alone lets a contributor edit the posts they created and nobody else's.
 PAGE_PERMISSIONS = {
-    CONTRIBUTOR: ["add_page", "change_page"],
-    EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
+    CONTRIBUTOR: ["add_page"],
+    EDITOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
     ADMINISTRATOR: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page", "bulk_delete_page"],
 }
+# `add` lets a contributor edit the images they uploaded; `choose` lets them pick any image
+# for a post (its renditions, not the edit page with the original).
 IMAGE_PERMISSIONS = {
     CONTRIBUTOR: ["add_image", "choose_image"],
     EDITOR: ["add_image", "change_image", "delete_image", "choose_image"],
@@ -52,6 +64,7 @@ MODEL_PERMISSIONS = {
         "wagtailcore.view_workflow", "wagtailcore.change_workflow",
     ],
 }
+DESK_ROLES = {CONTRIBUTOR: "contributors", EDITOR: "editors"}
 
 
 def _permission(dotted):
@@ -59,41 +72,171 @@ def _permission(dotted):
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
+def _role_group(name, role):
+    """A group with the model and image permissions of `role` (page permissions apart)."""
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.add(*[_permission(dotted) for dotted in MODEL_PERMISSIONS[role]])
+    root_collection = Collection.get_first_root_node()
+    for codename in IMAGE_PERMISSIONS[role]:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=root_collection, permission=_permission(f"wagtailimages.{codename}")
+        )
+    return group
+
+
+def _page_permissions_set(group, pages, codenames):
+    """Make `group`'s page permissions exactly `codenames` on each of `pages`."""
+    permissions = [_permission(f"wagtailcore.{codename}") for codename in codenames]
+    wanted = {(page.pk, permission.pk) for page in pages for permission in permissions}
+    held = GroupPagePermission.objects.filter(group=group)
+    for grant in held:
+        if (grant.page_id, grant.permission_id) not in wanted:
+            grant.delete()
+    have = {(grant.page_id, grant.permission_id) for grant in held}
+    GroupPagePermission.objects.bulk_create(
+        [
+            GroupPagePermission(group=group, page_id=page_id, permission_id=permission_id)
+            for page_id, permission_id in sorted(wanted - have)
+        ]
+    )
+
+
+def _approval_workflow(name, task_name, groups):
+    task, _ = GroupApprovalTask.objects.get_or_create(name=task_name)
+    task.groups.set(groups)
+    workflow, _ = Workflow.objects.get_or_create(name=name, defaults={"active": True})
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    return workflow
+
+
 @transaction.atomic
 def editorial_roles_ensure():
-    """Create (or repair) the three groups and the enforced review workflow. Idempotent."""
+    """Create (or repair) the Administrator group, the enforced review workflow, the
+    holding area for deleted posts and every edition's desk groups. Idempotent."""
     root = Page.get_first_root_node()
-    root_collection = Collection.get_first_root_node()
-    groups = {}
-    for name in (CONTRIBUTOR, EDITOR, ADMINISTRATOR):
-        group, _ = Group.objects.get_or_create(name=name)
-        groups[name] = group
-        for dotted in MODEL_PERMISSIONS[name]:
-            group.permissions.add(_permission(dotted))
-        for codename in PAGE_PERMISSIONS[name]:
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=root, permission=_permission(f"wagtailcore.{codename}")
-            )
-        for codename in IMAGE_PERMISSIONS[name]:
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection, permission=_permission(f"wagtailimages.{codename}")
-            )
+    administrators = _role_group(ADMINISTRATOR, ADMINISTRATOR)
+    _page_permissions_set(administrators, [root], PAGE_PERMISSIONS[ADMINISTRATOR])
 
-    task, _ = GroupApprovalTask.objects.get_or_create(name="Editor approval")
-    task.groups.set([groups[EDITOR], groups[ADMINISTRATOR]])
-    workflow, _ = Workflow.objects.get_or_create(name=WORKFLOW_NAME, defaults={"active": True})
-    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    # Pages outside an edition (the newsroom home, new editions) are reviewed by administrators.
+    workflow = _approval_workflow(WORKFLOW_NAME, "Editor approval", [administrators])
     WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    _legacy_role_groups_retire()
+    deleted_posts_area_ensure()
+    edition_desks_ensure()
     # Wagtail's stock "Moderators approval" workflow is replaced by ours.
     Workflow.objects.exclude(pk=workflow.pk).filter(workflow_pages__isnull=True).update(active=False)
     # Wagtail's stock groups would confuse editors next to ours; drop them while unused.
     Group.objects.filter(name__in=["Moderators", "Editors"], user__isnull=True).delete()
-    return groups
+    return administrators
+
+
+def _legacy_role_groups_retire():
+    """The site-wide "Contributor" and "Editor" groups once held page permissions on the
+    whole tree. Take those away; their members belong in the desk groups of their editions."""
+    for group in Group.objects.filter(name__in=[CONTRIBUTOR, EDITOR]):
+        GroupPagePermission.objects.filter(group=group).delete()
+        if group.user_set.exists():
+            logger.warning(
+                "Members of the group “%s” lost their page permissions: add them to the desk "
+                "groups of their editions (e.g. “<edition> %s”).", group.name, DESK_ROLES[group.name],
+            )
+        else:
+            group.delete()
+
+
+def desk_group_name(edition, role):
+    return f"{edition.title} {DESK_ROLES[role]}"
+
+
+@transaction.atomic
+def edition_desks_ensure(edition=None):
+    """Give `edition` (or every edition) its contributor and editor groups, with page
+    permissions on the edition's blogs only, and its own review workflow, approved by its
+    editors and the administrators. Idempotent; run after migrate and when an edition or a
+    blog is saved or moved."""
+    from .models import BlogPage, ServicePage
+
+    if not Group.objects.filter(name=ADMINISTRATOR).exists():
+        return {}  # before the first migrate finished: editorial_roles_ensure comes back here
+    administrators = Group.objects.get(name=ADMINISTRATOR)
+    editions = [edition] if edition is not None else ServicePage.objects.all()
+    desks = {}
+    for edition in editions:
+        blogs = list(BlogPage.objects.child_of(edition))
+        groups = {}
+        for role in DESK_ROLES:
+            groups[role] = _role_group(desk_group_name(edition, role), role)
+            _page_permissions_set(groups[role], blogs, PAGE_PERMISSIONS[role])
+        workflow = _approval_workflow(
+            f"{WORKFLOW_NAME}: {edition.title}", f"Editor approval: {edition.title}", [groups[EDITOR], administrators]
+        )
+        WorkflowPage.objects.update_or_create(page=edition, defaults={"workflow": workflow})
+        desks[edition.pk] = groups
+    return desks
 
 
 def editorial_roles_on_migrate(sender, using="default", **kwargs):
     # Runs after every migrate, so a fresh database always has the enforced workflow.
     editorial_roles_ensure()
+
+
+def deleted_posts_area_ensure():
+    """The hidden, never-published page that deleted posts are moved under, outside every
+    reader site, where an administrator can restore them from."""
+    root = Page.get_first_root_node()
+    area = root.get_children().filter(slug=DELETED_POSTS_SLUG).first()
+    if area is None:
+        area = root.add_child(instance=Page(title="Deleted posts", slug=DELETED_POSTS_SLUG, live=False))
+    return area
+
+
+@transaction.atomic
+def post_trash(*, post, user):
+    """Take a post off the site and keep it, with its revisions, in "Deleted posts":
+    unpublished, unscheduled, out of review. Logged as `samizdat.trash` (and Wagtail's own
+    unpublish and move entries)."""
+    post = post.specific
+    blog = post.get_parent().specific
+    if post.live:
+        UnpublishPageAction(post, user=user).execute(skip_permission_checks=True)
+        post.refresh_from_db()
+    post.revisions.exclude(approved_go_live_at=None).update(approved_go_live_at=None)
+    if post.workflow_in_progress:
+        post.current_workflow_state.cancel(user=user)
+    log(
+        instance=post,
+        action="samizdat.trash",
+        user=user,
+        data={"blog": {"id": blog.pk, "title": blog.title}, "slug": post.slug},
+    )
+    area = deleted_posts_area_ensure()
+    post.slug = f"{post.pk}-{post.slug}"[:255]  # two deleted posts may share a slug
+    post.save(update_fields=["slug"], clean=False)
+    MovePageAction(post, area, pos="last-child", user=user).execute(skip_permission_checks=True)
+    return Page.objects.get(pk=post.pk).specific
+
+
+@transaction.atomic
+def post_restore(*, post, user, blog=None):
+    """Move a deleted post back into its blog (or `blog`) as a draft, under its old address
+    when that is still free. An editor then publishes it as usual."""
+    from .models import BlogPage
+
+    trashed = PageLogEntry.objects.filter(page=post, action="samizdat.trash").order_by("-timestamp").first()
+    if trashed is None:
+        raise NewsroomError(f"“{post.title}” was not deleted, so there is nothing to restore.")
+    if blog is None:
+        blog = BlogPage.objects.filter(pk=trashed.data["blog"]["id"]).first()
+        if blog is None:
+            raise NewsroomError(f"The blog “{trashed.data['blog']['title']}” is gone: choose a blog to restore the post to.")
+    post = post.specific
+    slug = trashed.data["slug"]
+    if Page._slug_is_available(slug, blog, post):
+        post.slug = slug
+        post.save(update_fields=["slug"], clean=False)
+    MovePageAction(post, blog, pos="last-child", user=user).execute(skip_permission_checks=True)
+    log(instance=post, action="samizdat.restore", user=user, data={"blog": {"id": blog.pk, "title": blog.title}})
+    return Page.objects.get(pk=post.pk).specific
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
 """Wiring only."""
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from wagtail.images import get_image_model
+from wagtail.signals import post_page_move
 
+from . import services
 from .images import image_strip_upload_metadata
 
 
@@ -10,5 +12,15 @@ def on_image_save(sender, instance, **kwargs):
     image_strip_upload_metadata(instance)
 
 
+def on_edition_or_blog_change(sender, instance=None, raw=False, **kwargs):
+    if not raw:
+        services.edition_desks_ensure()
+
+
 def connect():
+    from .models import BlogPage, ServicePage
+
     pre_save.connect(on_image_save, sender=get_image_model(), dispatch_uid="samizdat-strip-image-metadata")
+    for model in (ServicePage, BlogPage):
+        post_save.connect(on_edition_or_blog_change, sender=model, dispatch_uid=f"samizdat-desks-save-{model.__name__}")
+        post_page_move.connect(on_edition_or_blog_change, sender=model, dispatch_uid=f"samizdat-desks-move-{model.__name__}")
