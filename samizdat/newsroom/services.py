@@ -111,8 +111,8 @@ def _approval_workflow(name, task_name, groups):
 
 @transaction.atomic
 def editorial_roles_ensure():
-    """Create (or repair) the Administrator group, the enforced review workflow, the
-    holding area for deleted posts and every edition's desk groups. Idempotent."""
+    """Create (or repair) the Administrator group, the enforced review workflow and every
+    edition's desk groups. Idempotent."""
     root = Page.get_first_root_node()
     administrators = _role_group(ADMINISTRATOR, ADMINISTRATOR)
     _page_permissions_set(administrators, [root], PAGE_PERMISSIONS[ADMINISTRATOR])
@@ -121,7 +121,6 @@ def editorial_roles_ensure():
     workflow = _approval_workflow(WORKFLOW_NAME, "Editor approval", [administrators])
     WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
     _legacy_role_groups_retire()
-    deleted_posts_area_ensure()
     edition_desks_ensure()
     # Wagtail's stock "Moderators approval" workflow is replaced by ours.
     Workflow.objects.exclude(pk=workflow.pk).filter(workflow_pages__isnull=True).update(active=False)
@@ -180,14 +179,24 @@ def editorial_roles_on_migrate(sender, using="default", **kwargs):
     editorial_roles_ensure()
 
 
+def deleted_posts_area():
+    """The hidden, never-published page deleted posts are kept under (outside every reader
+    site), or None before the first delete."""
+    return Page.get_first_root_node().get_children().filter(slug=DELETED_POSTS_SLUG).first()
+
+
 def deleted_posts_area_ensure():
-    """The hidden, never-published page that deleted posts are moved under, outside every
-    reader site, where an administrator can restore them from."""
-    root = Page.get_first_root_node()
-    area = root.get_children().filter(slug=DELETED_POSTS_SLUG).first()
+    area = deleted_posts_area()
     if area is None:
-        area = root.add_child(instance=Page(title="Deleted posts", slug=DELETED_POSTS_SLUG, live=False))
+        area = Page.get_first_root_node().add_child(
+            instance=Page(title="Deleted posts", slug=DELETED_POSTS_SLUG, live=False)
+        )
     return area
+
+
+def is_deleted_post(page):
+    area = deleted_posts_area()
+    return area is not None and page.is_descendant_of(area)
 
 
 @transaction.atomic
@@ -216,21 +225,25 @@ def post_trash(*, post, user):
     return Page.objects.get(pk=post.pk).specific
 
 
+def post_trashed_from(post):
+    """The blog a deleted post was taken from (None when that blog is gone), and its old slug."""
+    from .models import BlogPage
+
+    entry = PageLogEntry.objects.filter(page=post, action="samizdat.trash").order_by("-timestamp", "-pk").first()
+    if entry is None:
+        raise NewsroomError(f"“{post.title}” was not deleted, so there is nothing to restore.")
+    return BlogPage.objects.filter(pk=entry.data["blog"]["id"]).first(), entry.data["slug"]
+
+
 @transaction.atomic
 def post_restore(*, post, user, blog=None):
     """Move a deleted post back into its blog (or `blog`) as a draft, under its old address
     when that is still free. An editor then publishes it as usual."""
-    from .models import BlogPage
-
-    trashed = PageLogEntry.objects.filter(page=post, action="samizdat.trash").order_by("-timestamp").first()
-    if trashed is None:
-        raise NewsroomError(f"“{post.title}” was not deleted, so there is nothing to restore.")
+    old_blog, slug = post_trashed_from(post)
+    blog = blog or old_blog
     if blog is None:
-        blog = BlogPage.objects.filter(pk=trashed.data["blog"]["id"]).first()
-        if blog is None:
-            raise NewsroomError(f"The blog “{trashed.data['blog']['title']}” is gone: choose a blog to restore the post to.")
+        raise NewsroomError("The post's blog is gone: choose a blog to restore it to.")
     post = post.specific
-    slug = trashed.data["slug"]
     if Page._slug_is_available(slug, blog, post):
         post.slug = slug
         post.save(update_fields=["slug"], clean=False)

@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.widgets import Button
-from wagtail.models import Page, PageLogEntry
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import services
-from .models import Author, BlogPage, BreakingNews, PostPage
+from .models import Author, BreakingNews, PostPage
 from .permissions import page_permissions
 
 
@@ -43,16 +43,11 @@ register_snippet(BreakingNewsViewSet)
 # restorable "trash" (services.post_trash).
 
 
-def _refuse(message):
-    raise PermissionDenied(message)
-
-
 @hooks.register("before_delete_page")
 def delete_post_into_trash(request, page):
     if not page_permissions(request.user, page).can_delete():
-        _refuse("Only administrators delete pages.")
-    area = services.deleted_posts_area_ensure()
-    if issubclass(page.specific_class, PostPage) and not page.is_descendant_of(area):
+        raise PermissionDenied("Only administrators delete pages.")
+    if issubclass(page.specific_class, PostPage) and not services.is_deleted_post(page):
         if request.method == "POST":
             services.post_trash(post=page, user=request.user)
             messages.success(
@@ -62,7 +57,10 @@ def delete_post_into_trash(request, page):
             )
             return redirect("wagtailadmin_explore", page.get_parent().pk)
         return None
-    if PostPage.objects.descendant_of(page).not_descendant_of(area, inclusive=True).exists():
+    # A blog or an edition goes only once it holds no posts; "Deleted posts" may be emptied.
+    area = services.deleted_posts_area()
+    in_area = area is not None and page.path.startswith(area.path)
+    if not in_area and PostPage.objects.descendant_of(page).exists():
         messages.error(
             request,
             _("“%(title)s” still holds posts: delete or move them first.") % {"title": page.title},
@@ -74,13 +72,13 @@ def delete_post_into_trash(request, page):
 @hooks.register("before_move_page")
 def refuse_move(request, page, destination):
     if not page_permissions(request.user, page).can_move_to(destination):
-        _refuse("You may not move this page there.")
+        raise PermissionDenied("You may not move this page there.")
 
 
 @hooks.register("before_copy_page")
 def refuse_copy(request, page):
     if not page_permissions(request.user, page).can_copy():
-        _refuse("You may not copy this page.")
+        raise PermissionDenied("You may not copy this page.")
 
 
 @hooks.register("before_bulk_action")
@@ -89,13 +87,12 @@ def guard_bulk_page_actions(request, action_type, objects, action_class_instance
         return None
     if action_type == "move":
         if not all(page_permissions(request.user, page).can_move() for page in objects):
-            _refuse("You may not move these pages.")
+            raise PermissionDenied("You may not move these pages.")
     if action_type != "delete":
         return None
     if not all(page_permissions(request.user, page).can_delete() for page in objects):
-        _refuse("Only administrators delete pages.")
-    area = services.deleted_posts_area_ensure()
-    live_site = [page for page in objects if not page.is_descendant_of(area)]
+        raise PermissionDenied("Only administrators delete pages.")
+    live_site = [page for page in objects if not services.is_deleted_post(page)]
     if not live_site:
         return None  # emptying "Deleted posts" is a real delete
     if not all(issubclass(page.specific_class, PostPage) for page in live_site):
@@ -119,12 +116,10 @@ def register_trash_log_actions(actions):
 def post_restore_view(request, page_id):
     post = get_object_or_404(PostPage, pk=page_id)
     if not page_permissions(request.user, post).is_administrator():
-        _refuse("Only administrators restore deleted posts.")
-    area = services.deleted_posts_area_ensure()
-    if not post.is_descendant_of(area):
+        raise PermissionDenied("Only administrators restore deleted posts.")
+    if not services.is_deleted_post(post):
         return redirect("wagtailadmin_pages:edit", post.pk)
-    trashed = PageLogEntry.objects.filter(page=post, action="samizdat.trash").order_by("-timestamp").first()
-    blog = BlogPage.objects.filter(pk=trashed.data["blog"]["id"]).first() if trashed else None
+    blog, _slug = services.post_trashed_from(post)
     if request.method == "POST" and blog is not None:
         services.post_restore(post=post, user=request.user, blog=blog)
         messages.success(request, _("“%(title)s” is back in “%(blog)s” as a draft.") % {"title": post.title, "blog": blog.title})
@@ -139,6 +134,6 @@ def register_restore_url():
 
 @hooks.register("register_page_listing_more_buttons")
 def restore_button(page, user, next_url=None):
-    if issubclass(page.specific_class or Page, PostPage) and page.get_parent().slug == services.DELETED_POSTS_SLUG:
+    if issubclass(page.specific_class or Page, PostPage) and services.is_deleted_post(page):
         if page_permissions(user, page).is_administrator():
             yield Button(_("Restore"), reverse("newsroom_post_restore", args=[page.pk]), icon_name="undo", priority=5)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from wagtail.models import PageLogEntry, WorkflowState
 
 from samizdat.newsroom import services
-from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
+from samizdat.newsroom.models import BlogPage, PostPage
 
 from .conftest import make_post
 
@@ -143,27 +143,3 @@ def test_an_editor_cannot_take_a_post_into_an_edition_they_do_not_edit(client, p
                     {"new_title": "Copy", "new_slug": "smuggled", "new_parent_page": persian_blog.pk})
     assert not PostPage.objects.child_of(persian_blog).filter(title__in=[post.title, "Copy"]).exists()
     assert PostPage.objects.get(pk=post.pk).get_parent().pk == dispatches.pk
-
-
-def test_a_new_edition_gets_its_own_desks_and_review(people):
-    home = ServicePage.objects.first().get_parent()
-    edition = home.add_child(instance=ServicePage(title="Türkçe", slug="tr", language_code="en"))
-    blog = edition.add_child(instance=BlogPage(title="Haberler", slug="haberler", about="News."))
-    desks = services.edition_desks_ensure()[edition.pk]
-
-    contributors, editors = desks[services.CONTRIBUTOR], desks[services.EDITOR]
-    assert contributors.name == "Türkçe contributors" and editors.name == "Türkçe editors"
-    grants = {(g.page_id, g.permission.codename) for g in contributors.page_permissions.all()}
-    assert grants == {(blog.pk, "add_page")}, "contributors add posts in the edition's blogs, nothing more"
-    assert {g.page_id for g in editors.page_permissions.all()} == {blog.pk}, "editors never hold the edition page"
-    task = edition.get_workflow().tasks.get().specific
-    assert set(task.groups.values_list("name", flat=True)) == {"Türkçe editors", services.ADMINISTRATOR}
-    assert BlogPage.objects.get(slug="dispatches").get_workflow() != edition.get_workflow()
-
-
-def test_no_one_but_administrators_holds_a_permission_on_the_whole_tree():
-    from wagtail.models import GroupPagePermission, Page
-
-    root_groups = GroupPagePermission.objects.filter(page=Page.get_first_root_node()).values_list("group__name", flat=True)
-    assert set(root_groups) == {services.ADMINISTRATOR}
-

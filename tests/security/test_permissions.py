@@ -217,3 +217,18 @@ def test_authorisation_matrix(client, people, action, role, target, allowed):
         f"{role} {'should' if allowed else 'must not'} be able to {action} on {target} — "
         f"it {'did' if took_effect else 'did not'}"
     )
+
+
+def test_contributors_see_only_their_own_originals(client, people):
+    """The chooser lets a contributor use any photo (as a thumbnail); the image library and
+    the edit page, which link the uploaded original, show them only their own uploads."""
+    Image = get_image_model()
+    theirs = Image.objects.create(title="Colleague photo", file=_jpeg(), uploaded_by_user=people["colleague"], description="alt")
+    mine = Image.objects.create(title="My photo", file=_jpeg(), uploaded_by_user=people["contributor"], description="alt")
+    client.force_login(people["contributor"])
+
+    library = client.get(reverse("wagtailimages:index")).content.decode()
+    assert mine.title in library and theirs.title not in library
+    assert client.get(reverse("wagtailimages:edit", args=[theirs.pk])).status_code in (302, 403)
+    chooser = client.get(reverse("wagtailimages_chooser:choose")).json()["html"]
+    assert theirs.title in chooser and theirs.file.url not in chooser
