@@ -101,11 +101,20 @@ def _page_permissions_set(group, pages, codenames):
     )
 
 
-def _approval_workflow(name, task_name, groups):
-    task, _ = GroupApprovalTask.objects.get_or_create(name=task_name)
+def _approval_workflow(page, name, task_name, groups):
+    """`page`'s review: one approval task for `groups`. A workflow already on the page is
+    kept (and renamed), so reviews in progress carry on."""
+    link = WorkflowPage.objects.filter(page=page).select_related("workflow").first()
+    workflow = link.workflow if link else Workflow.objects.filter(name=name).first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=name, active=True)
+    task = GroupApprovalTask.objects.filter(workflow_tasks__workflow=workflow).first()
+    task = task or GroupApprovalTask.objects.filter(name=task_name).first() or GroupApprovalTask.objects.create(name=task_name)
+    Workflow.objects.filter(pk=workflow.pk).update(name=name, active=True)
+    GroupApprovalTask.objects.filter(pk=task.pk).update(name=task_name)
     task.groups.set(groups)
-    workflow, _ = Workflow.objects.get_or_create(name=name, defaults={"active": True})
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
     return workflow
 
 
@@ -118,8 +127,7 @@ def editorial_roles_ensure():
     _page_permissions_set(administrators, [root], PAGE_PERMISSIONS[ADMINISTRATOR])
 
     # Pages outside an edition (the newsroom home, new editions) are reviewed by administrators.
-    workflow = _approval_workflow(WORKFLOW_NAME, "Editor approval", [administrators])
-    WorkflowPage.objects.update_or_create(page=root, defaults={"workflow": workflow})
+    workflow = _approval_workflow(root, WORKFLOW_NAME, "Editor approval", [administrators])
     _legacy_role_groups_retire()
     edition_desks_ensure()
     # Wagtail's stock "Moderators approval" workflow is replaced by ours.
@@ -147,6 +155,22 @@ def desk_group_name(edition, role):
     return f"{edition.title} {DESK_ROLES[role]}"
 
 
+def _desk_group_name_keep(edition, role, blogs):
+    """The desk group's name; when the edition was renamed, its old desk group (found by
+    its grants on the edition's blogs) is renamed too, so it keeps its members."""
+    name = desk_group_name(edition, role)
+    if blogs and not Group.objects.filter(name=name).exists():
+        old = (
+            Group.objects.filter(name__endswith=f" {DESK_ROLES[role]}", page_permissions__page__in=blogs)
+            .distinct()
+            .first()
+        )
+        if old is not None:
+            old.name = name
+            old.save(update_fields=["name"])
+    return name
+
+
 @transaction.atomic
 def edition_desks_ensure(edition=None):
     """Give `edition` (or every edition) its contributor and editor groups, with page
@@ -164,12 +188,12 @@ def edition_desks_ensure(edition=None):
         blogs = list(BlogPage.objects.child_of(edition))
         groups = {}
         for role in DESK_ROLES:
-            groups[role] = _role_group(desk_group_name(edition, role), role)
+            groups[role] = _role_group(_desk_group_name_keep(edition, role, blogs), role)
             _page_permissions_set(groups[role], blogs, PAGE_PERMISSIONS[role])
-        workflow = _approval_workflow(
-            f"{WORKFLOW_NAME}: {edition.title}", f"Editor approval: {edition.title}", [groups[EDITOR], administrators]
+        _approval_workflow(
+            edition, f"{WORKFLOW_NAME}: {edition.title}", f"Editor approval: {edition.title}",
+            [groups[EDITOR], administrators],
         )
-        WorkflowPage.objects.update_or_create(page=edition, defaults={"workflow": workflow})
         desks[edition.pk] = groups
     return desks
 

@@ -38,3 +38,15 @@ def test_the_old_site_wide_roles_lose_their_page_permissions(people):
     services.editorial_roles_ensure()
     assert not GroupPagePermission.objects.filter(group=old).exists()
 
+
+
+def test_renaming_an_edition_renames_its_desks_and_keeps_their_members(people):
+    english = ServicePage.objects.get(language_code="en")
+    workflow = english.get_workflow()
+    english.title = "Samizdat International"
+    english.save_revision().publish()
+    group = Group.objects.get(name="Samizdat International contributors")
+    assert people["contributor"] in group.user_set.all()
+    assert not Group.objects.filter(name="Samizdat English contributors").exists()
+    assert english.get_workflow().pk == workflow.pk, "reviews in progress carry on"
+    assert type(workflow).objects.get(pk=workflow.pk).name == "Editorial review: Samizdat International"
