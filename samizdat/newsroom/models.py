@@ -551,7 +551,7 @@ class PostPage(ReaderPage):
         service = self._service_of(self) if self.path else (self._service_of(parent, inclusive=True) if parent else None)
         members = [original, *original.translations.exclude(pk=self.pk or 0)]
         for member in members:
-            if service is not None and self._service_of(member).pk == service.pk:
+            if service is not None and getattr(self._service_of(member), "pk", None) == service.pk:  # a deleted post has none
                 return _("“%(title)s” is in this same language edition. Link a post from another edition.") % {
                     "title": member.title
                 }

@@ -41,6 +41,7 @@ def test_administrator_delete_keeps_the_post_and_restore_brings_it_back(client, 
     post = PostPage.objects.get(pk=post.pk)
     assert post.get_parent().pk == dispatches.pk
     assert post.slug == "matrix-colleague-live", "it gets its old address back"
+    assert post.url_path == f"{dispatches.url_path}matrix-colleague-live/"
     assert not post.live, "it comes back as a draft, to be published again by an editor"
 
 
@@ -143,3 +144,13 @@ def test_an_editor_cannot_take_a_post_into_an_edition_they_do_not_edit(client, p
                     {"new_title": "Copy", "new_slug": "smuggled", "new_parent_page": persian_blog.pk})
     assert not PostPage.objects.child_of(persian_blog).filter(title__in=[post.title, "Copy"]).exists()
     assert PostPage.objects.get(pk=post.pk).get_parent().pk == dispatches.pk
+
+
+def test_a_translation_of_a_deleted_post_can_still_be_edited(people, dispatches):
+    original = make_post(dispatches, people["colleague"], state="live")
+    persian = make_post(BlogPage.objects.get(slug="yaddasht"), people["far-reporter"], title="ترجمه")
+    PostPage.objects.filter(pk=persian.pk).update(translation_of=original)
+    services.post_trash(post=original, user=people["administrator"])
+    persian = PostPage.objects.get(pk=persian.pk)
+    persian.full_clean()  # the deleted original is in no edition: no error, no crash
+    assert persian.translation_group() == []
