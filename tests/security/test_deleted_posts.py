@@ -45,6 +45,13 @@ def test_administrator_delete_keeps_the_post_and_restore_brings_it_back(client, 
     assert not post.live, "it comes back as a draft, to be published again by an editor"
 
 
+def test_deleted_posts_offer_a_restore_button_to_administrators(client, people, dispatches):
+    post = services.post_trash(post=make_post(dispatches, people["colleague"]), user=people["administrator"])
+    client.force_login(people["administrator"])
+    listing = client.get(reverse("wagtailadmin_explore", args=[services.deleted_posts_area().pk]))
+    assert reverse("newsroom_post_restore", args=[post.pk]) in listing.content.decode()
+
+
 def test_only_administrators_restore(client, people, dispatches):
     post = services.post_trash(post=make_post(dispatches, people["contributor"]), user=people["administrator"])
     for role in ("contributor", "editor"):
