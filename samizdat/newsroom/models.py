@@ -33,6 +33,8 @@ from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_lan
 
 from . import pagination, selectors  # selectors reads these models at call time
 
+from .permissions import page_permissions
+
 DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
 
 
@@ -161,6 +163,9 @@ class ReaderPage(Page):
     def get_baked_paths(self, cache=None):
         """Every reader path this page renders; listings add their archive pages."""
         return [self.reader_path]
+
+    def permissions_for_user(self, user):
+        return page_permissions(user, self)  # the newsroom's rules: see permissions.py
 
     def _ancestor(self, model, depth, cache):
         """The ancestor of `model` at tree `depth` (3: edition, 4: blog); a batch looks each
@@ -525,7 +530,7 @@ class PostPage(ReaderPage):
         service = self._service_of(self) if self.path else (self._service_of(parent, inclusive=True) if parent else None)
         members = [original, *original.translations.exclude(pk=self.pk or 0)]
         for member in members:
-            if service is not None and self._service_of(member).pk == service.pk:
+            if service is not None and getattr(self._service_of(member), "pk", None) == service.pk:  # a deleted post has none
                 return _("“%(title)s” is in this same language edition. Link a post from another edition.") % {
                     "title": member.title
                 }

@@ -1,5 +1,9 @@
 """A private copy of the test newsroom (database and baked site) that `samizdat serve` can
-run on as a real subprocess, and a helper that starts it on a free loopback port."""
+run on as a real subprocess, and a helper that starts it on a free loopback port.
+
+And the people the permission tests act as: a contributor and an editor of the English
+edition, a member of the Administrators group (not a superuser, so the groups are what is
+tested), another English contributor and a Persian one; and posts in any state."""
 
 import os
 import re
@@ -10,11 +14,18 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from samizdat.newsroom import services
+from samizdat.newsroom.models import Author, PostAuthor, PostPage, ServicePage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,3 +116,42 @@ def a_post_path(site_dir):
         if not re.search(r"/(page|tag|author)s?/", str(index)):
             return quote("/" + str(index.parent.relative_to(site_dir)) + "/")
     raise AssertionError("no baked post page")
+
+
+def _user(name, *groups):
+    user = get_user_model().objects.create(username=name, email=f"{name}@staff.samizdat.example")
+    user.groups.add(*groups)
+    return user
+
+
+@pytest.fixture
+def people(db):
+    english = ServicePage.objects.get(language_code="en")
+    persian = ServicePage.objects.get(language_code="fa")
+    desks = services.edition_desks_ensure()
+    english_desk, persian_desk = desks[english.pk], desks[persian.pk]
+    return {
+        "contributor": _user("reporter", english_desk[services.CONTRIBUTOR]),
+        "editor": _user("desk-editor", english_desk[services.EDITOR]),
+        "administrator": _user("chief", Group.objects.get(name=services.ADMINISTRATOR)),
+        "colleague": _user("colleague", english_desk[services.CONTRIBUTOR]),
+        "far-reporter": _user("far-reporter", persian_desk[services.CONTRIBUTOR]),
+    }
+
+
+def make_post(blog, owner, *, state="draft", title="Matrix story"):
+    """A post created by `owner`: a "draft", "live", "scheduled", or "in review"."""
+    post = PostPage(
+        title=title, slug=f"matrix-{owner.username}-{state.replace(' ', '-')}", teaser="A teaser.",
+        body="<p>Body.</p>", owner=owner, live=False,
+    )
+    post.post_authors.add(PostAuthor(author=Author.objects.first()))
+    if state == "scheduled":
+        post.go_live_at = timezone.now() + timedelta(hours=6)
+    blog.add_child(instance=post)
+    revision = post.save_revision(user=owner)
+    if state in ("live", "scheduled"):
+        revision.publish()  # as an editor would have
+    if state == "in review":
+        post.get_workflow().start(post, owner)
+    return PostPage.objects.get(pk=post.pk)
