@@ -10,20 +10,24 @@ from django.utils import timezone
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from wagtail.models import GroupPagePermission
 
-from samizdat.newsroom.services import ADMINISTRATOR, EDITOR
+from samizdat.newsroom.services import ADMINISTRATOR
 
 from .lockout import cool_off
 
-# The groups that can publish or manage users: their accounts are worth the most to an attacker.
-SECOND_FACTOR_GROUPS = (EDITOR, ADMINISTRATOR)
-
-
 def second_factor_required(user) -> bool:
-    """True when settings demand a second factor of this user (production: editors and administrators)."""
+    """True when settings demand a second factor of this user (production): whoever may
+    publish anywhere (an edition's editors) or manage accounts (administrators) — their
+    accounts are worth the most to an attacker."""
     if not settings.SAMIZDAT_REQUIRE_2FA or not user.is_authenticated:
         return False
-    return user.is_superuser or user.groups.filter(name__in=SECOND_FACTOR_GROUPS).exists()
+    return (
+        user.is_superuser
+        or user.groups.filter(name=ADMINISTRATOR).exists()
+        or GroupPagePermission.objects.filter(group__user=user, permission__codename="publish_page").exists()
+        or user.has_perm("auth.change_user")
+    )
 
 
 def totp_devices_confirmed(user):
