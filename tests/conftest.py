@@ -14,6 +14,16 @@ def under_ci():
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def run_async(coroutine):
+    """`asyncio.run` on a thread of its own: the browser tests' Playwright keeps an event loop
+    running on the main thread for the whole session."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def require(condition, reason):
     """Skip the test unless `condition` holds — but fail it under CI, where a skipped
     browser or accessibility test would let its gate vanish without anyone noticing.

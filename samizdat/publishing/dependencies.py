@@ -180,24 +180,26 @@ def paths_for_slug_change(page, old_root):
 
 def _listing_paths(listing, post, *, was_in, is_in):
     """The pages of one listing that change when `post` enters, leaves or changes in it."""
-    paths = set()
-    position = listing.position(post)
+    pages = stale_listing_pages(
+        position=listing.position(post), count=listing.count(), was_in=was_in, is_in=is_in, pins=listing.pins_apply
+    )
+    return {listing.path(number) for number in pages}
+
+
+def stale_listing_pages(*, position, count, was_in, is_in, pins):
+    """Which pages of a listing of `count` posts (after the change) change when the post at
+    `position` (0 = oldest) stayed in it (`was_in` and `is_in`), entered or left it: archive
+    page numbers, and None for the front. A pure function of numbers, so a table tests it
+    (`tests/publishing/test_dependencies.py`)."""
     number = pagination.page_of(position)
-    count_after = listing.count()
-    if was_in and is_in:
-        paths.add(listing.path(number))
-        if listing.pins_apply or pagination.on_front(position, count_after):
-            paths.add(listing.path())
-        return paths
+    if was_in and is_in:  # changed in place: its archive page, and the front if it shows there
+        return {number} | ({None} if pins or pagination.on_front(position, count) else set())
     # It entered or left: pages from its own to the newest shift by one post; when the
     # front's floor moved, the pages whose "Newer posts" link now leads elsewhere change.
-    paths.add(listing.path())
-    count_before = count_after - 1 if is_in else count_after + 1
-    pages = max(pagination.page_count(count_before), pagination.page_count(count_after))
-    paths.update(listing.path(n) for n in range(number, pages + 1))
-    floors = sorted((pagination.front_floor(count_before), pagination.front_floor(count_after)))
-    paths.update(listing.path(n) for n in range(max(floors[0], 1), floors[1]))
-    return paths
+    count_before = count - 1 if is_in else count + 1
+    last = max(pagination.page_count(count_before), pagination.page_count(count))
+    low, high = sorted((pagination.front_floor(count_before), pagination.front_floor(count)))
+    return {None} | set(range(number, last + 1)) | set(range(max(low, 1), high))
 
 
 def _window_paths(blog_id, post, cache):

@@ -64,8 +64,11 @@ def batch_enqueue(*, reason, paths=None, event=None):
 
 
 def _due():
-    return BakeBatch.objects.filter(finished_at__isnull=True, resolved_at__isnull=False).filter(
-        Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
+    """Open batches whose paths are known and whose time has come."""
+    return (
+        BakeBatch.objects.filter(finished_at__isnull=True)
+        .exclude(event__isnull=False, resolved_at__isnull=True)
+        .filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now()))
     )
 
 
@@ -74,7 +77,8 @@ def batches_resolve():
     new remembered state and the paths in one transaction, then forget the expanded bodies
     that held old links. If the tracker fails, the whole site is queued instead — slower,
     never wrong."""
-    for batch in BakeBatch.objects.filter(finished_at__isnull=True, resolved_at__isnull=True).order_by("pk"):
+    unresolved = BakeBatch.objects.filter(finished_at__isnull=True, event__isnull=False, resolved_at__isnull=True)
+    for batch in unresolved.order_by("pk"):
         try:
             with transaction.atomic():
                 stale = dependencies.paths_for_event(batch.event)

@@ -125,17 +125,21 @@ def _database():
                 "DATABASE_URL must start with postgres:// (PostgreSQL via psycopg 3) or "
                 f"sqlite:// — got {url.split(':', 1)[0]!r}. Unset it to use the embedded SQLite."
             )
-        return dj_database_url.parse(url, conn_max_age=60)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "samizdat.sqlite3",
-        "OPTIONS": {
-            # WAL lets the reader-side baker and the admin work at the same time.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-    }
+        database = dj_database_url.parse(url, conn_max_age=60)
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            database["OPTIONS"] = SQLITE_OPTIONS  # a sqlite:// address gets the same care
+        return database
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "samizdat.sqlite3", "OPTIONS": SQLITE_OPTIONS}
+
+
+SQLITE_OPTIONS = {
+    # WAL lets the baker, the worker and the admin work at the same time; IMMEDIATE and a
+    # generous timeout make concurrent writers (a login flood recording failures) wait
+    # their turn instead of failing with "database is locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 
 
 DATABASES = {"default": _database()}

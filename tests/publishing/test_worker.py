@@ -86,3 +86,29 @@ def test_worker_publishes_a_scheduled_post_between_its_regular_ticks(fresh_site,
     # Published well before the next regular tick (a minute away), by a call made once due.
     assert post.live, "the due check did not publish the post between ticks"
     assert calls[-1] >= soon
+
+
+def test_a_publish_queues_a_task_and_the_worker_works_out_and_bakes_its_pages(fresh_site, settings):
+    """As in production: the editor's publish only records the change and its task; the
+    worker takes the task from the database queue (with Wagtail's own tasks)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from samizdat.newsroom.models import PostPage
+
+    settings.SAMIZDAT_BAKE_EAGER = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    bake(full=True)
+    post = PostPage.objects.live().order_by("pk").first()
+    post.title = "Through the task queue"
+    post.save_revision().publish()
+    batch = BakeBatch.objects.latest("pk")
+    assert batch.event["id"] == post.pk and batch.resolved_at is None and batch.paths == []
+    queued = DBTaskResult.objects.ready()
+    assert queued.filter(task_path__endswith="process_changes").exists()
+
+    worker_run(interval=60, poll=0.01, stop=threading.Event(), max_seconds=3)
+    batch.refresh_from_db()
+    assert batch.finished_at and post.reader_path in batch.paths
+    assert "Through the task queue" in read(fresh_site, post.reader_path)
+    assert not DBTaskResult.objects.ready().exists(), "every queued task ran, Wagtail's too"
+    assert not DBTaskResult.objects.failed().exists()

@@ -80,7 +80,7 @@ def test_every_destructive_step_is_in_the_audit_log(client, people, dispatches):
 
 
 def test_a_deleted_scheduled_post_never_goes_live(people, dispatches):
-    from samizdat.publishing.tasks import scheduled_publish_run
+    from samizdat.publishing.clock import scheduled_publish_run
 
     post = make_post(dispatches, people["colleague"], state="scheduled")
     services.post_trash(post=post, user=people["administrator"])

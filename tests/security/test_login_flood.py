@@ -11,6 +11,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from tests.conftest import run_async
+
 from .conftest import a_post_path, serving
 
 READERS = 4
@@ -162,7 +164,7 @@ def test_waiting_admin_requests_are_bounded_and_readers_answered_meanwhile(tmp_p
         release.set()
         return refused, reader, await asyncio.gather(*waiting)
 
-    refused, reader, admitted = asyncio.run(scenario())
+    refused, reader, admitted = run_async(scenario())
     assert refused[0] == 503 and refused[1][b"retry-after"] == b"5"
     assert reader[0] == 200 and reader[2] == b"<p>front</p>"
     assert [a[0] for a in admitted] == [200, 200] and all(a[2] == b"admin" for a in admitted)

@@ -3,7 +3,6 @@ path, no open redirect, honest content negotiation, HSTS in production — from 
 applications (WSGI and the ASGI front of `samizdat serve`), from a real `samizdat serve` with
 production settings, and from the generated nginx configuration."""
 
-import asyncio
 import gzip
 import http.client
 import io
@@ -21,6 +20,7 @@ import pytest
 from django.core.management import call_command
 
 from samizdat.delivery.front import ReaderFront
+from tests.conftest import require, run_async
 from samizdat.delivery.headers import CACHE_RULES, SECURITY_HEADERS, security_headers
 from samizdat.delivery.server import ReaderSite
 from samizdat.theme.jinja import asset_name
@@ -61,7 +61,7 @@ def asgi_get(app, raw_path, method="GET", query="", headers=None):
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    run_async(app(scope, receive, send))
     start = sent[0]
     headers = {k.decode(): v.decode() for k, v in start["headers"]}
     return start["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
@@ -310,10 +310,10 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (Debian package nginx-light)")
 def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
     """nginx -t accepts the generated block, and nginx running it answers reader paths with the
     same status, cache and security headers as `samizdat serve`."""
+    require(Path(NGINX).exists(), "nginx is not installed: install Debian's nginx-light (make test does as root)")
     port = free_port()
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True

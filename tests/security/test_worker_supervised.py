@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import require
+
 from .conftest import serving
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +72,8 @@ def worker_pid(pid_file, other_than=None):
     return pid if pid != other_than and alive(pid) else None
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc (Linux)")
 def test_a_killed_worker_or_admin_server_is_restarted_and_stopped_with_the_server(serve_env):
+    require(Path("/proc/self/stat").exists(), "this test reads the process tree from /proc (Linux)")
     pid_file = Path(serve_env["SAMIZDAT_DATA_DIR"]) / "worker.pid"
     with serving(serve_env) as (base, server, log):
         first = wait_for(lambda: worker_pid(pid_file), 30, "no publishing worker started")
