@@ -24,8 +24,8 @@ from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.images.rich_text.contentstate import ContentstateImageConversionRule, ImageElementHandler
 from wagtail.rich_text.pages import PageLinkHandler
 
-from samizdat.newsroom.models import reader_path
 from samizdat.core.rendering import link, media_url
+from samizdat.newsroom.models import reader_path
 from samizdat.newsroom.validation import is_database_id
 
 
