@@ -39,12 +39,12 @@ bake: install
 # everywhere) and axe-core from npm. As root with apt we install chromium; otherwise the
 # browser tests skip and say which package is missing (under CI=true they fail).
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || { [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; } || ! command -v pg_dump >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests…"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) \
-	      || echo "Could not install chromium: the browser tests will skip."; \
-	  else echo "chromium is not installed (Debian package 'chromium'): the browser tests will skip."; fi; \
+	    echo "Installing Debian's chromium (browser tests), nginx-light (the generated nginx configuration is run) and postgresql-client (backups)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core nginx-light postgresql-client >/dev/null) \
+	      || echo "Could not install them: the tests that need them will skip (and fail under CI=true)."; \
+	  else echo "chromium, nginx-light or postgresql-client is not installed (Debian packages): the tests that need them will skip."; fi; \
 	fi
 	@if command -v npm >/dev/null 2>&1; then \
 	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent; \
