@@ -2,58 +2,29 @@
 loopback, through the pages' own JavaScript (django-otp-webauthn's) — register, then sign in.
 (Here for the session's one Chromium; the other account tests are in tests/security/.)"""
 
-import threading
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
 import pytest
 from django.core.wsgi import get_wsgi_application
 
 from tests.security.test_accounts import demo_password
 
+from .conftest import in_own_connection, wsgi_served
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _in_own_connection(fn):
-    """Run `fn` with its own autocommit connection: the server threads' writes are committed."""
-    from django.db import connection
-
-    def run():
-        try:
-            fn()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
 
 
 @pytest.fixture
 def admin_site(settings):
-    server = make_server("127.0.0.1", 0, get_wsgi_application(), server_class=_Server, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    # Browsers refuse passkeys on an IP address: the admin is opened as localhost.
-    base = f"http://localhost:{server.server_port}"
-    settings.OTP_WEBAUTHN_RP_ID = "localhost"
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [base]
-    try:
-        yield base
-    finally:
-        server.shutdown()
-        from django_otp_webauthn.models import WebAuthnCredential
+    from django_otp_webauthn.models import WebAuthnCredential
 
-        _in_own_connection(lambda: WebAuthnCredential.objects.filter(user__username="admin").delete())
+    with wsgi_served(get_wsgi_application()) as port:
+        # Browsers refuse passkeys on an IP address: the admin is opened as localhost.
+        base = f"http://localhost:{port}"
+        settings.OTP_WEBAUTHN_RP_ID = "localhost"
+        settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [base]
+        try:
+            yield base
+        finally:
+            in_own_connection(lambda: WebAuthnCredential.objects.filter(user__username="admin").delete())
 
 
 def sign_in(page, base, username):

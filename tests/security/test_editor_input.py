@@ -16,12 +16,13 @@ from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.test.utils import WagtailTestUtils
-from wagtail.test.utils.form_data import _querydict_from_form, inline_formset, nested_form_data, rich_text
+from wagtail.test.utils.form_data import _querydict_from_form, inline_formset, rich_text
 
 from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostPage, ServicePage, native_slug
 from samizdat.newsroom.validation import SLUG_MAX_BYTES, slug_truncate, utf8_length
 from samizdat.publishing.renderer import Renderer
 from samizdat.theme.jinja import richtext
+from tests.newsroom.test_workflow import post_form as draft_form
 
 pytestmark = pytest.mark.django_db
 
@@ -43,23 +44,8 @@ def edit_url(page):
 
 
 def post_form(title, slug, **extra):
-    author = Author.objects.get(slug="mira-castell")
-    data = {
-        "title": title,
-        "slug": slug,
-        "teaser": "A teaser.",
-        "body": rich_text("<p>Body text.</p>"),
-        "post_authors": inline_formset([{"author": author.pk}], min=1),
-        "corrections": inline_formset([]),
-        "tags": "",
-        "comments": inline_formset([]),
-        "lead_image_alt": "",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "action-publish": "1",
-    }
-    data.update(extra)
-    return nested_form_data(data)
+    """The post form as the admin sends it, with "Publish" pressed."""
+    return draft_form(title, slug, **{"action-publish": "1", **extra})
 
 
 def form_errors(response):
