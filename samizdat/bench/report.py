@@ -17,20 +17,21 @@ def _plot(results, path):
     import matplotlib.pyplot as plt
 
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(15, 4))
-    for database in results["databases"]:
+    for i, database in enumerate(results["databases"]):
+        color = f"C{i}"  # one colour per database; p50 dashed, p95 solid
         runs = sorted((s for s in results["sizes"] if s["database"] == database), key=lambda s: s["posts"])
         name = NAMES.get(database, database)
         sizes = [s["posts"] for s in runs]
-        left.plot(sizes, [s["publish"]["p95_s"] for s in runs], "s-", label=f"{name} p95")
-        left.plot(sizes, [s["publish"]["p50_s"] for s in runs], "o--", label=f"{name} p50")
-        middle.plot(sizes, [s["publish"]["request_p95_s"] * 1000 for s in runs], "s-", label=f"{name} p95")
-        middle.plot(sizes, [s["publish"]["request_p50_s"] * 1000 for s in runs], "o--", label=f"{name} p50")
+        left.plot(sizes, [s["publish"]["p95_s"] for s in runs], "s-", color=color, label=f"{name} p95")
+        left.plot(sizes, [s["publish"]["p50_s"] for s in runs], "o--", color=color, label=f"{name} p50")
+        middle.plot(sizes, [s["publish"]["request_p95_s"] * 1000 for s in runs], "s-", color=color, label=f"{name} p95")
+        middle.plot(sizes, [s["publish"]["request_p50_s"] * 1000 for s in runs], "o--", color=color, label=f"{name} p50")
         baked = [s for s in runs if s.get("bake")]
         right.plot([s["posts"] for s in baked], [s["bake"]["pages_per_s"] for s in baked], "o-",
-                   label=f"{name}, in one process")
-        for i, label in ((0, "1 worker"), (1, "2 workers")):
-            right.plot([s["posts"] for s in baked], [s["bake_queued"][i]["pages_per_s"] for s in baked],
-                       "^:" if i else "v:", label=f"{name}, queued, {label}")
+                   color=color, label=f"{name}, in one process")
+        for n, style in ((1, "v:"), (2, "^--")):
+            right.plot([s["posts"] for s in baked], [s["bake_queued"][n - 1]["pages_per_s"] for s in baked],
+                       style, color=color, label=f"{name}, queued, {n} worker{'s' if n > 1 else ''}")
     # Hugo reads the same exported files whichever database they came from: plot one series.
     hugo = sorted({s["posts"]: s["hugo"]["pages_per_s"] for s in reversed(results["sizes"]) if s.get("hugo")}.items())
     if hugo:
