@@ -71,6 +71,11 @@ def _hugo(s):
     return f"{h['pages_per_s']:,.0f}/s ({h['pages']:,} pages, {h['peak_rss_mb']:,} MB{versus})"
 
 
+def _sql(publish):
+    sql = publish.get("request_sql_s_median")
+    return "" if sql is None else f", {sql * 1000:.0f} ms in SQL"
+
+
 def _run(results, database, size):
     return next((s for s in results["sizes"] if s["database"] == database and s["posts"] == size), None)
 
@@ -111,7 +116,7 @@ def _targets(results):
 
 def _table(results, sizes):
     rows = [
-        "| posts | database | publish request p50 / p95 (queries) | publish-to-live p50 / p95 | pages per publish (median/max) "
+        "| posts | database | publish request p50 / p95 (median queries, time in SQL) | publish-to-live p50 / p95 | pages per publish (median/max) "
         "| full bake, one process | full bake queued, 1 worker | 2 workers | 2 / 1 workers | Hugo |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -119,7 +124,7 @@ def _table(results, sizes):
         p = s["publish"]
         rows.append(
             f"| {s['posts']:,} | {NAMES.get(s['database'], s['database'])} | "
-            f"{p['request_p50_s'] * 1000:.0f} / {p['request_p95_s'] * 1000:.0f} ms ({p['request_queries_median']:g}) | "
+            f"{p['request_p50_s'] * 1000:.0f} / {p['request_p95_s'] * 1000:.0f} ms ({p['request_queries_median']:g}{_sql(p)}) | "
             f"{p['p50_s']:.2f} / {p['p95_s']:.2f} s | {p['pages_per_publish_median']:g} / {p['pages_per_publish_max']} | "
             f"{_bake(s)} | {_hugo(s)} |"
         )
@@ -137,12 +142,13 @@ def _table(results, sizes):
             f"ratio {serving['ratio']:.2f}."
         )
     rows.append(f"\nTargets (issue 8):\n\n{_targets(results)}")
-    skipped = f"; left out: {', '.join(results['skipped'])}" if results.get("skipped") else ""
+    skipped = f" --skip {','.join(results['skipped'])}" if results.get("skipped") else ""
     rows.append(
         f"\nMachine: {results['machine']['cpus']} CPUs, {results['machine']['system']}, Python "
-        f"{results['machine']['python']}, load {results['machine']['load']} at the start{skipped}. "
-        f"Reproduce with `make bench` (`samizdat bench --sizes {','.join(map(str, sizes))} "
-        f"--database {','.join(results['databases'])}`)."
+        f"{results['machine']['python']}, load {results['machine']['load']} at the start. "
+        f"Reproduce with `samizdat bench --sizes {','.join(map(str, sizes))} "
+        f"--database {','.join(results['databases'])}{skipped}` (`make bench` runs every part at 1k, 10k "
+        f"and 100k on both databases)."
     )
     return "\n".join(rows)
 
