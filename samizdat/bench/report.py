@@ -117,7 +117,7 @@ def _targets(results):
 def _table(results, sizes):
     rows = [
         "| posts | database | publish request p50 / p95 (median queries, time in SQL) | publish-to-live p50 / p95 | pages per publish (median/max) "
-        "| full bake, one process | full bake queued, 1 worker | 2 workers | 2 / 1 workers | Hugo |",
+        "| full bake, one process | full bake queued, 1 worker | 2 workers | speed-up with 2 workers | Hugo |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in sorted(results["sizes"], key=lambda s: (results["databases"].index(s["database"]), s["posts"])):
