@@ -25,10 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 ARCHIVE = "backup.tar.gz"
 
 
-def samizdat(data_dir, *args, database_url=None, check=True):
+def samizdat(data_dir, *args, database_url=None, check=True, path=None):
     """Run `python -m samizdat.cli …` on a data folder with the development settings."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SAMIZDAT_SITE_DIR")}
     env.update(DJANGO_SETTINGS_MODULE="samizdat.settings.dev", SAMIZDAT_DATA_DIR=str(data_dir))
+    if path is not None:
+        env["PATH"] = path
     if database_url:
         env["DATABASE_URL"] = database_url
     done = subprocess.run(
@@ -135,6 +137,13 @@ def drill(tmp_path, *, url_a=None, url_b=None, database_fingerprint=lambda: None
     assert "Nothing was restored" in refused.stderr
     assert untouched() == snapshot
 
+    # A worker alive in B (its heartbeat is fresh): the database must not be replaced under it.
+    (b / "worker.heartbeat").touch()
+    busy = samizdat(b, "restore", archive, "--force", database_url=url_b, check=False)
+    (b / "worker.heartbeat").unlink()
+    assert busy.returncode != 0 and "stop `samizdat serve`" in busy.stderr
+    assert untouched() == snapshot
+
     # Cut short (a copy that did not finish): refused, B untouched.
     (tmp_path / "truncated.tar.gz").write_bytes(before[: len(before) // 2])
     cut = samizdat(b, "restore", tmp_path / "truncated.tar.gz", "--force", database_url=url_b, check=False)
@@ -184,3 +193,12 @@ def test_backup_wipe_restore_bake_equals_the_site_before_on_postgresql(tmp_path)
                 ).fetchone()
 
         drill(tmp_path, url_a=url_a, url_b=url_b, database_fingerprint=fingerprint)
+
+        # Without PostgreSQL's client tools the error says which Debian package to install.
+        with psycopg.connect(dbname=names[0], **databases["params"]) as conn:
+            server = conn.info.server_version // 10000
+        bare = samizdat(tmp_path / "A", "backup", "--output", tmp_path / "again.tar.gz", database_url=url_a,
+                        check=False, path=str(Path(sys.executable).parent))
+        assert bare.returncode != 0
+        assert f"pg_dump was not found on PATH: install Debian's postgresql-client-{server}" in bare.stderr
+        assert not (tmp_path / "again.tar.gz").exists()
