@@ -3,13 +3,15 @@ backup` writes one archive, `samizdat restore` brings it into an empty data fold
 and B's reader site equals A's byte for byte. Real subprocesses, the real SQLite online backup,
 real pg_dump and pg_restore.
 
-Then what must be refused without touching B: a restore over a newsroom without --force, an
-archive with one byte changed in a member, an archive cut short."""
+The SQLite copy is taken while another process keeps committing. Then what must be refused
+without touching B: a restore over a newsroom without --force, an archive with one byte changed
+in a member, an archive cut short, a restore while a worker is alive."""
 
 import hashlib
 import io
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -65,12 +67,43 @@ def write_archive(path, files):
             tar.addfile(info, io.BytesIO(data))
 
 
+WRITER = """
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)
+db.execute("CREATE TABLE IF NOT EXISTS drill_writes (n INTEGER)")
+while True:
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany("INSERT INTO drill_writes VALUES (?)", [(i,) for i in range(100)])
+    db.execute("COMMIT")
+    print("committed", flush=True)
+"""
+
+
+@contextmanager
+def writing_to(database):
+    """Another process committing 100 rows per transaction, as fast as it can, meanwhile."""
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(database)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline() == "committed\n"
+        yield
+    finally:
+        writer.kill()
+        writer.wait()
+
+
 def drill(tmp_path, *, url_a=None, url_b=None, database_fingerprint=lambda: None):
     a, b = tmp_path / "A", tmp_path / "B"
     b.mkdir()
     archive = tmp_path / ARCHIVE
     samizdat(a, "demo", database_url=url_a)
-    backup = samizdat(a, "backup", "--output", archive, database_url=url_a)
+    (a / "keys").mkdir(mode=0o700)  # signing keys, once the mirrors sign (issue 11)
+    (a / "keys" / "mirror.key").write_bytes(os.urandom(32))
+    if url_a:
+        backup = samizdat(a, "backup", "--output", archive, database_url=url_a)
+    else:
+        # SQLite's online backup: a consistent copy while another process keeps committing.
+        with writing_to(a / "samizdat.sqlite3"):
+            backup = samizdat(a, "backup", "--output", archive)
     assert "encrypt it and keep it off this machine" in backup.stdout
 
     # What the archive holds: the database, originals, the dev secret key, the manifest last.
@@ -84,6 +117,15 @@ def drill(tmp_path, *, url_a=None, url_b=None, database_fingerprint=lambda: None
     uploads = {f"media/{name}" for name in tree(a / "media") if name.startswith("original_images/")}
     assert uploads and uploads <= set(files)
     assert files["secret_key"] == (a / "secret_key").read_bytes()
+    assert files["keys/mirror.key"] == (a / "keys" / "mirror.key").read_bytes()
+    if not url_a:
+        copy = tmp_path / "copy.sqlite3"
+        copy.write_bytes(files["database/samizdat.sqlite3"])
+        with sqlite3.connect(copy) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            written = db.execute("SELECT COUNT(*) FROM drill_writes").fetchone()[0]
+        db.close()
+        assert written > 0 and written % 100 == 0  # whole transactions only
     assert not [n for n in files if n.startswith(("site/", "cache/", "media/images/"))]  # rebuilt, never backed up
     assert manifest["files"] == {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -111,6 +153,8 @@ def drill(tmp_path, *, url_a=None, url_b=None, database_fingerprint=lambda: None
     renditions_a = {h for n, h in media_a.items() if n.startswith("images/")}
     assert renditions_a and {h for n, h in media_b.items() if n.startswith("images/")} == renditions_a
     assert (b / "secret_key").read_bytes() == (a / "secret_key").read_bytes()
+    assert (b / "keys" / "mirror.key").read_bytes() == (a / "keys" / "mirror.key").read_bytes()
+    assert stat.S_IMODE((b / "keys" / "mirror.key").stat().st_mode) == 0o600
 
     def untouched():
         # A SQLite connection may leave its -wal/-shm files behind; their content is not the data.
