@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -22,6 +23,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from django.conf import settings
+
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 ARCHIVE = "backup.tar.gz"
@@ -224,6 +227,8 @@ def postgresql_databases(*names):
 
 @pytest.mark.postgresql
 def test_backup_wipe_restore_bake_equals_the_site_before_on_postgresql(tmp_path):
+    require(shutil.which("pg_dump") and shutil.which("pg_restore"),
+            "pg_dump and pg_restore are not installed (Debian package postgresql-client)")
     names = [f"samizdat_backup_a_{os.getpid()}", f"samizdat_backup_b_{os.getpid()}"]
     with postgresql_databases(*names) as databases:
         url_a, url_b = databases["urls"]
