@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "samizdat.delivery",
     "samizdat.newsroom",
     "samizdat.accounts",
+    "samizdat.backups",
     # Not the runtime: `samizdat demo` and `samizdat bench`. The runtime apps never import them.
     "samizdat.demo",
     "samizdat.bench",
