@@ -73,6 +73,16 @@ class CheckedAdminModelForm(CheckedFormMixin, WagtailAdminModelForm):
     """Admin form of authors and breaking news: hand-made POST data is checked first."""
 
 
+class BreakingNewsForm(CheckedAdminModelForm):
+    """Offers only the editions the user may publish in (`selectors.editions_for_user`): a
+    hand-made POST for another edition is refused as an invalid choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            self.fields["service"].queryset = selectors.editions_for_user(self.for_user)
+
+
 class ReaderPageForm(CheckedFormMixin, WagtailAdminPageForm):
     """Admin form for every reader page: refuses a go-live time in the past, a headline
     with hidden direction controls, an address with no letters or digits, and can make a
@@ -690,7 +700,7 @@ class BreakingNews(models.Model):
     def __str__(self):
         return self.text
 
-    base_form_class = CheckedAdminModelForm
+    base_form_class = BreakingNewsForm
 
     def clean(self):
         errors = bidi_errors([("text", _("banner text"), self.text)])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 from taggit.models import Tag
+from wagtail.permissions import page_permission_policy
 
 from samizdat.core.rendering import NO_CACHE, ReadCache
 
@@ -249,3 +250,34 @@ def breaking_news_active(service, *, at=None):
         .order_by("-starts_at")
         .first()
     )
+
+
+def editions_for_user(user, action="publish"):
+    """The editions in which `user` may `action` ("publish", "change", "add") pages: those
+    whose blogs one of their desks holds the permission on, every edition for administrators
+    (who hold it at the root). Admin views that are not pages (the banners) scope by this."""
+    if not user.is_active:
+        return models.ServicePage.objects.none()
+    if user.is_superuser:
+        return models.ServicePage.objects.all()
+    codename = f"{action}_page"
+    paths = [
+        grant.page.path
+        for grant in page_permission_policy.get_cached_permissions_for_user(user)
+        if grant.permission.codename == codename
+    ]
+    if not paths:
+        return models.ServicePage.objects.none()
+    steplen = models.ServicePage.steplen
+    # An edition holding the grant, above it (a blog's grant) or below it (the root's).
+    above = {path[:end] for path in paths for end in range(steplen, len(path) + 1, steplen)}
+    where = Q(path__in=above)
+    for path in paths:
+        where |= Q(path__startswith=path)
+    return models.ServicePage.objects.filter(where)
+
+
+def banners_for_user(user):
+    """The breaking-news banners `user` may see and change in the admin: those of the
+    editions they may publish in."""
+    return models.BreakingNews.objects.filter(service__in=editions_for_user(user))

@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -7,10 +8,14 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import chooser as snippet_choosers
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import services
+from . import selectors, services
 from .models import Author, BreakingNews, PostPage
 from .permissions import page_permissions
 
@@ -25,6 +30,81 @@ class AuthorViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+# Banners are scoped to the editions the user may publish in (`selectors.banners_for_user`):
+# Wagtail's snippet views check only the model permissions, so the list takes the viewset's
+# queryset, the views of one banner a lookup that answers 404 for any other, the chooser its
+# list, the form its edition choices (`BreakingNewsForm`), and bulk delete the permission
+# policy below.
+
+
+class EditionBannerMixin:
+    def get_object(self, *args, **kwargs):
+        banner = super().get_object(*args, **kwargs)
+        if not selectors.banners_for_user(self.request.user).filter(pk=banner.pk).exists():
+            raise Http404("No such banner in your editions.")
+        return banner
+
+
+class BannerEditView(EditionBannerMixin, snippet_views.EditView):
+    pass
+
+
+class BannerDeleteView(EditionBannerMixin, snippet_views.DeleteView):
+    pass
+
+
+class BannerCopyView(EditionBannerMixin, snippet_views.CopyView):
+    pass
+
+
+class BannerUsageView(EditionBannerMixin, snippet_views.UsageView):
+    pass
+
+
+class BannerHistoryView(EditionBannerMixin, snippet_views.HistoryView):
+    pass
+
+
+class EditionBannerChoicesMixin:
+    def get_object_list(self):
+        return selectors.banners_for_user(self.request.user)
+
+
+class BannerChooseView(EditionBannerChoicesMixin, snippet_choosers.ChooseView):
+    pass
+
+
+class BannerChooseResultsView(EditionBannerChoicesMixin, snippet_choosers.ChooseResultsView):
+    pass
+
+
+class BannerChosenView(snippet_choosers.SnippetChosenView):
+    def get_object(self, pk):
+        return selectors.banners_for_user(self.request.user).get(pk=pk)
+
+
+class BannerChosenMultipleView(snippet_choosers.SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return selectors.banners_for_user(self.request.user).filter(pk__in=pks)
+
+
+class BannerChooserViewSet(snippet_choosers.SnippetChooserViewSet):
+    choose_view_class = BannerChooseView
+    choose_results_view_class = BannerChooseResultsView
+    chosen_view_class = BannerChosenView
+    chosen_multiple_view_class = BannerChosenMultipleView
+
+
+class BannerPermissionPolicy(ModelPermissionPolicy):
+    def user_has_permission_for_instance(self, user, action, instance):
+        return super().user_has_permission_for_instance(user, action, instance) and (
+            selectors.banners_for_user(user).filter(pk=instance.pk).exists()
+        )
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return super().instances_user_has_any_permission_for(user, actions) & selectors.banners_for_user(user)
+
+
 class BreakingNewsViewSet(SnippetViewSet):
     model = BreakingNews
     icon = "warning"
@@ -32,8 +112,18 @@ class BreakingNewsViewSet(SnippetViewSet):
     menu_order = 210
     add_to_admin_menu = True
     list_display = ["text", "service", "starts_at", "expires_at"]
+    edit_view_class = BannerEditView
+    delete_view_class = BannerDeleteView
+    copy_view_class = BannerCopyView
+    usage_view_class = BannerUsageView
+    history_view_class = BannerHistoryView
+    chooser_viewset_class = BannerChooserViewSet
+
+    def get_queryset(self, request):
+        return selectors.banners_for_user(request.user)
 
 
+register_permission_policy(BreakingNews, BannerPermissionPolicy(BreakingNews))
 register_snippet(AuthorViewSet)
 register_snippet(BreakingNewsViewSet)
 
