@@ -166,7 +166,7 @@ def full_finish(report, *, written, clock_now, rerender=()):
     writer.claim_all(Path(p) for p in written)
     if rerender:
         more, rendered, changed, failures = run_job(("paths", sorted(rerender)))
-        writer.claim_all(Path(p) for p in more)
+        writer.claim_all((Path(p) for p in more), again=True)
         report.rendered += rendered
         report.changed += changed
         report.failures.update(failures)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = [5, 30, 120, 600, 1800]
 # A full-bake job not finished this long after it was queued (its worker died) is queued again.
 JOB_TIMEOUT = timedelta(minutes=10)
+# A full bake whose jobs are done but which is not finished this long after is finished again.
+FINISH_TIMEOUT = timedelta(minutes=2)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -238,11 +240,21 @@ def full_bake_finish(batch_id):
 
 
 def jobs_requeue_stale():
-    """Queue again the full-bake jobs whose worker died (the worker's clock calls this)."""
-    stale = BakeJob.objects.filter(finished_at__isnull=True, started_at__lt=timezone.now() - JOB_TIMEOUT)
-    for job in stale:
+    """Queue again the full-bake jobs whose worker died, and the finishing step of a full bake
+    whose jobs are all done but which is still open a while later (its task failed or its
+    worker died). The worker's clock calls this."""
+    cutoff = timezone.now() - JOB_TIMEOUT
+    for job in BakeJob.objects.filter(finished_at__isnull=True, started_at__lt=cutoff):
         BakeJob.objects.filter(pk=job.pk).update(started_at=timezone.now())
         bake_job.enqueue(job.pk)
+    waiting = BakeBatch.objects.filter(full=True, finished_at__isnull=True, started_at__isnull=False).exclude(
+        jobs__finished_at__isnull=True
+    )
+    for batch in waiting.filter(Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())):
+        last = batch.jobs.aggregate(last=Max("finished_at"))["last"]
+        if last is None or last < timezone.now() - FINISH_TIMEOUT:
+            BakeBatch.objects.filter(pk=batch.pk).update(not_before=timezone.now() + FINISH_TIMEOUT)
+            bake_finish.enqueue(batch.pk)
 
 
 # --- the tasks the worker runs (django-tasks, database backend) -----------------------------
@@ -262,5 +274,9 @@ def bake_job(job_id):
 
 @task()
 def bake_finish(batch_id):
-    report = full_bake_finish(batch_id)
+    try:
+        report = full_bake_finish(batch_id)
+    except Exception as exc:  # shown to staff; the clock queues it again (`jobs_requeue_stale`)
+        BakeBatch.objects.filter(pk=batch_id).update(last_error=repr(exc)[:2000], attempts=F("attempts") + 1)
+        raise
     return report.as_dict() if report else None

@@ -33,11 +33,12 @@ class SiteWriter:
             raise WriteError(f"{target} was written twice in one bake: two pages claim one path")
         self.written.add(target)
 
-    def claim_all(self, targets):
+    def claim_all(self, targets, *, again=False):
         """Take over what another writer (a worker process) wrote in the same bake; media
-        files may be shared between jobs, pages may not."""
+        files may be shared between jobs, pages may not — unless written `again` on purpose
+        (a full bake's last step re-renders what publishing changed while its jobs ran)."""
         for target in targets:
-            if target in self.written and target.suffix == ".html":
+            if not again and target in self.written and target.suffix == ".html":
                 raise WriteError(f"{target} was written twice in one bake: two pages claim one path")
             self.written.add(target)
 

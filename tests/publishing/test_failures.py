@@ -94,3 +94,32 @@ def test_staff_see_failures_in_status_and_on_the_dashboard(broken_post, client, 
     client.force_login(users["editor"])
     page = html.unescape(client.get("/admin/").content.decode())
     assert "failed to bake" in page and post.reader_path in page and "template bug" in page
+
+
+def test_a_full_bake_shared_by_workers_keeps_what_was_published_while_its_jobs_ran(fresh_site, settings):
+    """A full bake as tasks: its jobs, a publish baked while they run, then the finishing
+    step — which re-renders that publish's pages (a job may have overwritten them with an
+    older rendering) and prunes — as several workers would run them."""
+    from samizdat.publishing.models import BakeJob
+
+    settings.SAMIZDAT_BAKE_EAGER = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, run by hand
+    bake(full=True)
+    batch = services.site_bake_queue()
+    services.batch_run_pending(full_as_tasks=True)  # starts it: the jobs are queued
+    jobs = list(BakeJob.objects.filter(batch=batch).order_by("index"))
+    assert len(jobs) > 1
+    services.full_bake_job_run(jobs[0].pk)
+
+    post = PostPage.objects.live().order_by("pk").first()
+    post.title = "Published while the full bake ran"
+    post.save_revision().publish()
+    services.batch_run_pending(full_as_tasks=True)  # an incremental bake goes on meanwhile
+    for job in jobs[1:]:
+        services.full_bake_job_run(job.pk)
+    report = services.full_bake_finish(batch.pk)
+
+    assert report is not None and not report.failures
+    assert BakeJob.objects.filter(batch=batch, runs=1, finished_at__isnull=False).count() == len(jobs)
+    assert not BakeBatch.objects.filter(finished_at__isnull=True).exists()
+    assert "Published while the full bake ran" in html.unescape(read(fresh_site, post.reader_path))
