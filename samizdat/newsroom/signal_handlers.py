@@ -1,14 +1,32 @@
 """Wiring only."""
 
-from django.db.models.signals import pre_save
+from django.db.models.signals import pre_delete, pre_save
 from wagtail.images import get_image_model
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from . import services
 from .images import image_strip_upload_metadata
+from .models import BlogPage, PostPage, ServicePage
 
 
 def on_image_save(sender, instance, **kwargs):
     image_strip_upload_metadata(instance)
 
 
+def on_page_change(sender, instance, **kwargs):
+    services.listing_entries_page_changed(page=instance)
+
+
+def on_post_delete(sender, instance, **kwargs):
+    # Before the delete: the rows still say which counters to lower (the cascade drops them).
+    services.listing_entries_remove(post=instance)
+
+
 def connect():
     pre_save.connect(on_image_save, sender=get_image_model(), dispatch_uid="samizdat-strip-image-metadata")
+    # The listing index changes in the change's own transaction, before publishing's handlers
+    # (connected after these: newsroom comes first in INSTALLED_APPS) read the listings.
+    for signal, name in ((page_published, "published"), (page_unpublished, "unpublished"), (post_page_move, "moved")):
+        for model in (PostPage, BlogPage, ServicePage):
+            signal.connect(on_page_change, sender=model, dispatch_uid=f"samizdat-listings-{name}-{model.__name__}")
+    pre_delete.connect(on_post_delete, sender=PostPage, dispatch_uid="samizdat-listings-deleted")

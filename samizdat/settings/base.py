@@ -48,11 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # Ours come last: the newsroom's post-migrate set-up needs every other app's permissions.
+    # Ours come last: the newsroom's post-migrate set-up needs Wagtail's and Django's
+    # permissions. The newsroom comes first of ours: its listing index is updated on
+    # page_published & co. before publishing's handlers (connected in a later ready()) read it.
+    "samizdat.newsroom",
     "samizdat.publishing",
     "samizdat.theme",
     "samizdat.delivery",
-    "samizdat.newsroom",
     # Not the runtime: `samizdat demo` and `samizdat bench`. The runtime apps never import them.
     "samizdat.demo",
     "samizdat.bench",
