@@ -254,20 +254,23 @@ def listing_entries_remove(*, post):
 
 
 @transaction.atomic
-def listing_entries_sync_under(*, page):
+def listing_entries_sync_under(*, page, gone=False):
     """Re-sync every post at or below `page` (a blog or edition published, unpublished or
-    moved; the bulk-inserted posts of a synthetic newsroom). Costs as many posts as it has."""
+    moved; the bulk-inserted posts of a synthetic newsroom); `gone`: take them all out.
+    Costs as many posts as it holds."""
     m = _live_models()
-    return _entries_refresh(m, m.PostPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True))
+    post_ids = m.PostPage.objects.filter(path__startswith=page.path).values_list("pk", flat=True)
+    return _entries_refresh(m, post_ids, gone=gone)
 
 
 def listing_entries_page_changed(*, page):
-    """A page was published, unpublished or moved: re-sync what it holds."""
+    """A page was published, unpublished or moved: re-sync what it holds (a page no longer
+    live holds nothing listed)."""
     kind = page.specific_class or type(page)  # a move sends the plain Page
     if kind is models.PostPage:
-        return listing_entries_sync(post=page)
+        return listing_entries_sync(post=page) if page.live else listing_entries_remove(post=page)
     if kind in (models.BlogPage, models.ServicePage):
-        return listing_entries_sync_under(page=page)
+        return listing_entries_sync_under(page=page, gone=not page.live)
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models.signals import pre_delete, pre_save
 from wagtail.images import get_image_model
+from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import services
@@ -17,9 +18,12 @@ def on_page_change(sender, instance, **kwargs):
     services.listing_entries_page_changed(page=instance)
 
 
-def on_post_delete(sender, instance, **kwargs):
-    # Before the delete: the rows still say which counters to lower (the cascade drops them).
-    services.listing_entries_remove(post=instance)
+def on_page_delete(sender, instance, **kwargs):
+    # Before the delete, while the rows still say which counters to lower (the cascade would
+    # drop them silently), and after Wagtail's own pre_delete, which unpublishes the page and
+    # so re-syncs it from the database where it is still live.
+    if instance.specific_class is PostPage:
+        services.listing_entries_remove(post=instance)
 
 
 def connect():
@@ -29,4 +33,4 @@ def connect():
     for signal, name in ((page_published, "published"), (page_unpublished, "unpublished"), (post_page_move, "moved")):
         for model in (PostPage, BlogPage, ServicePage):
             signal.connect(on_page_change, sender=model, dispatch_uid=f"samizdat-listings-{name}-{model.__name__}")
-    pre_delete.connect(on_post_delete, sender=PostPage, dispatch_uid="samizdat-listings-deleted")
+    pre_delete.connect(on_page_delete, sender=Page, dispatch_uid="samizdat-listings-deleted")
