@@ -263,18 +263,24 @@ def listing_entries_sync_under(*, page, gone=False):
     return _entries_refresh(m, post_ids, gone=gone)
 
 
-def listing_entries_page_changed(*, page):
+def listing_entries_page_changed(*, page, moved=False):
     """A page was published, unpublished or moved: re-sync what it holds (a page no longer
     live holds nothing listed)."""
     kind = page.specific_class or type(page)  # a move sends the plain Page
     if kind is models.PostPage:
         return listing_entries_sync(post=page) if page.live else listing_entries_remove(post=page)
-    if kind in (models.BlogPage, models.ServicePage):
-        return listing_entries_sync_under(page=page, gone=not page.live)
-    return 0
+    if kind not in (models.BlogPage, models.ServicePage):
+        return 0
+    if page.live and not moved:
+        # A live blog or edition's posts are all in the index or, after it was unpublished,
+        # none are: an edited blog that still lists posts needs no re-sync of its archive.
+        key = models.ListingEntry.key_of("blog" if kind is models.BlogPage else "service", page.pk, page.pk)
+        if models.ListingEntry.objects.filter(key=key).exists():
+            return 0
+    return listing_entries_sync_under(page=page, gone=not page.live)
 
 
-def listing_entries_rebuild(m=None):
+def listing_entries_rebuild(*, m=None):
     """Forget the listing index and compute it again from the page tree. `m` holds the models
     (a data migration passes its historical ones)."""
     m = m or _live_models()

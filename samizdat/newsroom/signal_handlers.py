@@ -14,8 +14,8 @@ def on_image_save(sender, instance, **kwargs):
     image_strip_upload_metadata(instance)
 
 
-def on_page_change(sender, instance, **kwargs):
-    services.listing_entries_page_changed(page=instance)
+def on_page_change(sender, instance, signal, **kwargs):
+    services.listing_entries_page_changed(page=instance, moved=signal is post_page_move)
 
 
 def on_page_delete(sender, instance, **kwargs):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from samizdat.bench.synthetic import synthetic_newsroom_create
-from samizdat.newsroom import pagination
+from samizdat.newsroom import pagination, services
 from samizdat.newsroom.models import (
     Author,
     BlogPage,
@@ -23,7 +23,6 @@ from samizdat.newsroom.models import (
     ServicePage,
 )
 from samizdat.newsroom.selectors import Listing, latest_posts_for_blog, listings_of_post
-from samizdat.newsroom.services import listing_entries_rebuild
 
 pytestmark = pytest.mark.django_db
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -101,7 +100,7 @@ def test_bulk_fill_and_rebuild_equal_the_tree(editions):
     assert_index_is_exact()  # the synthetic editions (bulk path) and the demo (publishes)
     ListingEntry.objects.filter(key__startswith="tag:").delete()
     ListingCount.objects.filter(key__startswith="blog:").update(count=999)
-    listing_entries_rebuild()
+    services.listing_entries_rebuild()
     assert_index_is_exact()
 
 
@@ -181,6 +180,10 @@ def test_blog_and_edition_unpublished_and_back(editions):
     BlogPage.objects.get(pk=blog.pk).save_revision().publish()
     assert ListingEntry.objects.filter(key=f"blog:{blog.pk}").exists()
     assert_index_is_exact()
+    edited = BlogPage.objects.get(pk=blog.pk)  # an edit of a live blog re-reads none of its posts
+    with CaptureQueriesContext(connection) as queries:
+        services.listing_entries_page_changed(page=edited)
+    assert len(queries.captured_queries) == 1
     two.unpublish()
     assert not ListingEntry.objects.filter(key=f"service:{two.pk}").exists()
     assert_index_is_exact()

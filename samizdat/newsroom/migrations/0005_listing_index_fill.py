@@ -7,7 +7,7 @@ from samizdat.newsroom.services import listing_entries_rebuild
 
 def fill(apps, schema_editor):
     names = ("PostPage", "BlogPage", "ServicePage", "PostAuthor", "PostTag", "ListingEntry", "ListingCount")
-    listing_entries_rebuild(SimpleNamespace(**{name: apps.get_model("newsroom", name) for name in names}))
+    listing_entries_rebuild(m=SimpleNamespace(**{name: apps.get_model("newsroom", name) for name in names}))
 
 
 class Migration(migrations.Migration):
