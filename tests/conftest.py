@@ -14,6 +14,16 @@ def under_ci():
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def run_async(coroutine):
+    """`asyncio.run` on a thread of its own: the browser tests' Playwright keeps an event loop
+    running on the main thread for the whole session."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def require(condition, reason):
     """Skip the test unless `condition` holds — but fail it under CI, where a skipped
     browser or accessibility test would let its gate vanish without anyone noticing.
@@ -23,6 +33,17 @@ def require(condition, reason):
     if under_ci():
         pytest.fail(f"{reason}. CI is set, so a missing test tool fails instead of skipping.", pytrace=False)
     pytest.skip(reason)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests of what only PostgreSQL does (workers on several machines sharing one database)
+    are deselected — reported, not skipped — when the suite runs on SQLite."""
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    kept = [item for item in items if not item.get_closest_marker("postgresql")]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("postgresql")])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Measurements the benchmark takes: a command's time and peak memory (its whole process
-tree), publish-to-live through the real worker, and requests per second with wrk."""
+tree), the publish request and publish-to-live through the real worker, a full bake shared
+by worker processes, and requests per second with wrk."""
 
 import re
 import statistics
@@ -58,9 +59,31 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
+def _summary(values, digits=3):
+    return {"p50": round(statistics.median(values), digits), "p95": round(percentile(values, 95), digits),
+            "max": round(max(values), digits)}
+
+
+class _SqlClock:
+    """Time spent in the database driver (CaptureQueriesContext rounds each query to a ms)."""
+
+    seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
 def publish_to_live(publishes=32, *, timeout=30.0):
-    """Publish new posts while `samizdat worker` runs beside us; for each, the time from the
-    publish call returning to its bake batch being finished (every file on disk)."""
+    """Publish new posts while `samizdat worker` runs beside us. For each, two clocks: the
+    publish request — `save_revision().publish()` in one transaction, what the editor waits
+    for (with the SQL queries it runs) — and publish-to-live, from that commit to its bake
+    batch being finished (every file on disk)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
     from taggit.models import Tag
 
     from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage
@@ -69,7 +92,7 @@ def publish_to_live(publishes=32, *, timeout=30.0):
     blogs = list(BlogPage.objects.live().filter(slug__startswith="blog-").order_by("pk"))
     authors = list(Author.objects.filter(slug__contains="-author-").order_by("pk")[:5])
     tags = list(Tag.objects.filter(slug__contains="-topic-").order_by("pk")[:5])
-    timings, rendered = [], []
+    requests, queries, sql, timings, rendered = [], [], [], [], []
     for i in range(publishes):
         blog = blogs[i % len(blogs)]
         post = PostPage(title=f"Bench post {i} {time.time_ns()}", slug=f"bench-{i}-{time.time_ns()}",
@@ -78,8 +101,16 @@ def publish_to_live(publishes=32, *, timeout=30.0):
         post.post_authors.add(PostAuthor(author=authors[i % len(authors)]))
         post.tags.add(tags[i % len(tags)])
         last = BakeBatch.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        post.save_revision().publish()
-        started = time.perf_counter()
+        # Capturing costs a few microseconds per query; the request runs a few dozen.
+        in_sql = _SqlClock()
+        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(in_sql):
+            sent = time.perf_counter()
+            with transaction.atomic():
+                post.save_revision().publish()
+            started = time.perf_counter()
+        requests.append(started - sent)
+        queries.append(len(captured))
+        sql.append(in_sql.seconds)
         batches = BakeBatch.objects.filter(pk__gt=last)
         while True:
             states = list(batches.values_list("finished_at", "paths"))
@@ -91,14 +122,66 @@ def publish_to_live(publishes=32, *, timeout=30.0):
         timings.append(time.perf_counter() - started)
         rendered.append(len({p for _, paths in states for p in paths}))
         time.sleep(0.1)
+    request, live = _summary(requests, 4), _summary(timings)
     return {
         "publishes": publishes,
-        "p50_s": round(statistics.median(timings), 3),
-        "p95_s": round(percentile(timings, 95), 3),
-        "max_s": round(max(timings), 3),
+        "request_p50_s": request["p50"],
+        "request_p95_s": request["p95"],
+        "request_max_s": request["max"],
+        "request_queries_median": statistics.median(queries),
+        "request_queries_max": max(queries),
+        "request_sql_s_median": round(statistics.median(sql), 4),
+        "p50_s": live["p50"],
+        "p95_s": live["p95"],
+        "max_s": live["max"],
         "pages_per_publish_median": statistics.median(rendered),
         "pages_per_publish_max": max(rendered),
     }
+
+
+def full_bake_queued(workers, env, *, timeout=3600.0):
+    """A full bake queued as tasks (`samizdat bake --queue`) and taken by `workers` worker
+    processes started beforehand: seconds from queueing to the full batch being finished
+    (every job and the finishing step done), and which workers took how many jobs."""
+    from samizdat.publishing.models import BakeBatch, BakeJob
+    from samizdat.publishing.services import site_bake_queue
+    from samizdat.publishing.worker import heartbeat_file
+
+    # We time the bake, not start-up: each worker is started alone and waited for until it
+    # says it is alive (its first loop); the long scheduler interval keeps it from saying so again.
+    env = {**env, "SAMIZDAT_WORKER_INTERVAL": "3600"}
+    procs = []
+    try:
+        for _ in range(workers):
+            heartbeat_file().unlink(missing_ok=True)
+            procs.append(worker_start(env))
+            deadline = time.monotonic() + 120
+            while not heartbeat_file().exists():
+                if procs[-1].poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("a worker did not start for the queued full bake")
+                time.sleep(0.05)
+        started = time.perf_counter()
+        batch = site_bake_queue(reason="samizdat bench: full bake, queued")  # what `samizdat bake --queue` does
+        while not BakeBatch.objects.filter(pk=batch.pk, finished_at__isnull=False).exists():
+            if any(p.poll() is not None for p in procs):
+                raise RuntimeError("a worker died during the queued full bake")
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError("the workers did not finish the queued full bake in time")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+    jobs = BakeJob.objects.filter(batch=batch)
+    pages = sum(jobs.values_list("rendered", flat=True))
+    by_worker = {}
+    for worker in jobs.values_list("worker", flat=True):
+        by_worker[worker] = by_worker.get(worker, 0) + 1
+    return {"workers": workers, "pages": pages, "seconds": round(seconds, 2), "pages_per_s": round(pages / seconds, 1),
+            "jobs": jobs.count(), "jobs_per_worker": sorted(by_worker.values(), reverse=True),
+            "max_runs": max(jobs.values_list("runs", flat=True), default=0)}
 
 
 def worker_start(env):

@@ -1,7 +1,8 @@
-"""The benchmark run: for each archive size a fresh newsroom in its own data folder, its
-full bake, publish-to-live through the worker and Hugo on the same content; then serving a
-baked post with `samizdat serve` and with nginx. Results go to JSON, docs/benchmarks.md
-and a plot.
+"""The benchmark run: for each database and archive size a fresh newsroom in its own data
+folder (and, on PostgreSQL, its own database), its full bake — in this process, and queued
+for one and for two worker processes —, the editor's publish request and publish-to-live
+through the worker, and Hugo on the same content; then serving a baked post with
+`samizdat serve` and with nginx. Results go to JSON, docs/benchmarks.md and a plot.
 
 Each size runs in its own `samizdat bench --one N` process, because Django binds to one
 database per process.
@@ -15,49 +16,96 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from .measure import run_measured, wait_for_port, wrk
 
 ROOT = Path(__file__).resolve().parents[2]
+DATABASES = ("sqlite", "postgresql")
+PARTS = ("hugo", "serving", "full-bake")  # what --skip may leave out
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/"
 
 
 def _samizdat(*args):
     return [sys.executable, "-m", "samizdat.cli", *args]
 
 
-def _env(data_dir):
+def _env(data_dir, database_url=None):
     env = {**os.environ, "SAMIZDAT_DATA_DIR": str(data_dir), "DJANGO_SETTINGS_MODULE": "samizdat.settings.dev"}
     for key in ("DATABASE_URL", "SAMIZDAT_SITE_DIR"):
-        env.pop(key, None)  # the benchmark always uses the embedded SQLite
+        env.pop(key, None)  # the embedded SQLite, unless a PostgreSQL database is given
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return env
 
 
-def one_size(size, out):
-    """Inside a process bound to a fresh data folder: build, bake, publish, export."""
+@contextmanager
+def postgres_database(server_url, name):
+    """A fresh database `name` on the server at `server_url`, dropped afterwards; yields its URL."""
+    import psycopg
+
+    parts = urlsplit(server_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _setup_batches_close():
+    """Without a full bake, close the journal entries that building the newsroom queued
+    (publishing the synthetic edition queues the whole edition): nothing of it is on the
+    site, and a publish must be measured alone. A new post's bake needs only its own paths
+    (its page, the listing pages it enters, the posts whose latest-posts box shows it),
+    all rendered from the database, so it does not depend on a prior full bake."""
+    from django.utils import timezone
+
+    from samizdat.publishing.models import BakeBatch
+
+    return BakeBatch.objects.filter(finished_at__isnull=True).update(
+        finished_at=timezone.now(), resolved_at=timezone.now(), last_error="closed unbaked by samizdat bench"
+    )
+
+
+def one_size(size, out, *, skip=()):
+    """Inside a process bound to a fresh data folder (and database): build, bake, publish, export."""
     from django.core.management import call_command
+    from django.db import connection
 
     from samizdat.newsroom.services import newsroom_home_ensure
 
     from .hugo import hugo_export
-    from .measure import publish_to_live, worker_start
+    from .measure import full_bake_queued, publish_to_live, worker_start
     from .synthetic import synthetic_newsroom_create
 
     call_command("migrate", verbosity=0)
     newsroom_home_ensure()
     started = time.perf_counter()
     synthetic_newsroom_create(size, slug="bench")
-    result = {"posts": size, "generate_s": round(time.perf_counter() - started, 2)}
+    result = {"posts": size, "database": connection.vendor, "generate_s": round(time.perf_counter() - started, 2)}
     env = dict(os.environ)
-    seconds, peak, stdout = run_measured(_samizdat("bake", "--json"), env=env)
-    report = json.loads(stdout.strip().splitlines()[-1])
-    result["bake"] = {
-        "pages": report["rendered"],
-        "seconds": round(seconds, 2),
-        "pages_per_s": round(report["rendered"] / seconds, 1),
-        "peak_rss_mb": round(peak / 2**20),
-        "workers": os.cpu_count(),
-    }
+    if "full-bake" in skip:
+        result["bake"] = None
+        result["setup_batches_closed_unbaked"] = _setup_batches_close()
+    else:
+        seconds, peak, stdout = run_measured(_samizdat("bake", "--json"), env=env)
+        report = json.loads(stdout.strip().splitlines()[-1])
+        result["bake"] = {
+            "pages": report["rendered"],
+            "seconds": round(seconds, 2),
+            "pages_per_s": round(report["rendered"] / seconds, 1),
+            "peak_rss_mb": round(peak / 2**20),
+            "workers": os.cpu_count(),
+        }
+        result["bake_queued"] = [full_bake_queued(n, env) for n in (1, 2)]
+        one, two = result["bake_queued"]
+        result["bake_queued_scaling"] = round(one["seconds"] / two["seconds"], 2)
     worker = worker_start(env)
     try:
         time.sleep(1.5)
@@ -65,7 +113,8 @@ def one_size(size, out):
     finally:
         worker.terminate()
         worker.wait(timeout=20)
-    result["hugo_posts"] = hugo_export(Path(os.environ["SAMIZDAT_DATA_DIR"]) / "hugo")
+    if "hugo" not in skip:
+        result["hugo_posts"] = hugo_export(Path(os.environ["SAMIZDAT_DATA_DIR"]) / "hugo")
     Path(out).write_text(json.dumps(result))
 
 
@@ -88,7 +137,7 @@ http {{ access_log off; sendfile on; tcp_nopush on; types {{ text/html html; }}
 """
 
 
-def _serving(data_dir, post_path, *, seconds=10):
+def _serving(env, data_dir, post_path, *, seconds=10):
     """Requests/s for one baked post page from `samizdat serve` and from nginx, same files."""
     from urllib.parse import quote
 
@@ -99,7 +148,7 @@ def _serving(data_dir, post_path, *, seconds=10):
     conf = tmp / "nginx.conf"
     conf.write_text(NGINX.format(tmp=tmp, port=8091, root=Path(data_dir) / "site"))
     serve = subprocess.Popen(_samizdat("serve", "--port", "8090", "--workers", "2", "--no-worker"),
-                             env=_env(data_dir), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     web = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(8090)
@@ -118,32 +167,69 @@ def _serving(data_dir, post_path, *, seconds=10):
             "path": post_path, "wrk": "-t2 -c32 -d%ss" % seconds}
 
 
-def bench(sizes, *, workdir=None, docs=None):
+def _baked_post(data_dir):
+    """The reader path of one baked post page of the synthetic edition, or None."""
+    site = Path(data_dir) / "site"
+    for page in sorted((site / "bench" / "blog-0").glob("*/index.html")):
+        if page.parent.name.startswith(("post-", "bench-")):
+            return "/" + page.parent.relative_to(site).as_posix() + "/"
+    return None
+
+
+def _ratio(runs, database):
+    """p95 publish-to-live of the largest archive over the smallest, for one database."""
+    mine = sorted((r for r in runs if r["database"] == database), key=lambda r: r["posts"])
+    if len(mine) < 2:
+        return None
+    return {"largest": mine[-1]["posts"], "smallest": mine[0]["posts"],
+            "ratio": round(mine[-1]["publish"]["p95_s"] / mine[0]["publish"]["p95_s"], 2)}
+
+
+def bench(sizes, *, databases=("sqlite",), skip=(), postgres_url=POSTGRES_URL, workdir=None, docs=None):
     workdir = Path(workdir or tempfile.mkdtemp(prefix="samizdat-bench-"))
     results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                           "system": platform.platform()}, "sizes": []}
-    for size in sizes:
-        data = workdir / str(size)
-        shutil.rmtree(data, ignore_errors=True)
-        data.mkdir(parents=True)
-        out = data / "result.json"
-        print(f"== {size} posts: generate, bake, publish", flush=True)
-        subprocess.run(_samizdat("bench", "--one", str(size), "--result", str(out)), env=_env(data), cwd=ROOT, check=True)
-        result = json.loads(out.read_text())
-        print(f"== {size} posts: hugo", flush=True)
-        result["hugo"] = _hugo(data / "hugo")
-        result["bake_vs_hugo"] = round(result["bake"]["pages_per_s"] / result["hugo"]["pages_per_s"], 2)
-        results["sizes"].append(result)
-        print(json.dumps(result), flush=True)
-    smallest = workdir / str(sizes[0])
-    post = next((smallest / "site" / "bench" / "blog-0").glob("post-*/index.html"))
-    print("== serving", flush=True)
-    results["serving"] = _serving(smallest, "/" + post.parent.relative_to(smallest / "site").as_posix() + "/")
-    p95 = [s["publish"]["p95_s"] for s in results["sizes"]]
-    results["publish_p95_ratio_largest_to_smallest"] = round(p95[-1] / p95[0], 2)
+                           "system": platform.platform(), "load": round(os.getloadavg()[0], 1)},
+               "sizes": [], "skipped": sorted(skip), "databases": list(databases)}
+    results["serving"] = {"skipped": "left out (--skip serving)"} if "serving" in skip else None
+    for database in databases:
+        for size in sizes:
+            data = workdir / database / str(size)
+            shutil.rmtree(data, ignore_errors=True)
+            data.mkdir(parents=True)
+            out = data / "result.json"
+            with _database(database, size, postgres_url) as url:
+                env = _env(data, url)
+                print(f"== {database}, {size} posts: generate, bake, publish", flush=True)
+                command = _samizdat("bench", "--one", str(size), "--result", str(out))
+                if skip:
+                    command += ["--skip", ",".join(sorted(skip))]
+                subprocess.run(command, env=env, cwd=ROOT, check=True)
+                result = json.loads(out.read_text())
+                if results["serving"] is None:
+                    post = _baked_post(data)
+                    print("== serving", flush=True)
+                    results["serving"] = _serving(env, data, post) if post else {"skipped": "no baked post page"}
+            if "hugo" not in skip:
+                print(f"== {database}, {size} posts: hugo", flush=True)
+                result["hugo"] = _hugo(data / "hugo")
+                if result["bake"]:
+                    result["bake_vs_hugo"] = round(result["bake"]["pages_per_s"] / result["hugo"]["pages_per_s"], 2)
+            results["sizes"].append(result)
+            print(json.dumps(result), flush=True)
+    results["publish_p95_ratio"] = {db: _ratio(results["sizes"], db) for db in databases}
     if docs:
         from .report import report_write
 
         report_write(results, Path(docs), sizes)
     print(json.dumps(results, indent=1))
     return results
+
+
+@contextmanager
+def _database(database, size, postgres_url):
+    """None for the embedded SQLite; a fresh PostgreSQL database's URL, dropped afterwards."""
+    if database == "sqlite":
+        yield None
+        return
+    with postgres_database(postgres_url, f"samizdat_bench_{size}_{os.getpid()}") as url:
+        yield url

@@ -2,25 +2,60 @@
 
 Readers never reach Django: a reader path is a file under the site folder or the baked
 404 page. Only /admin/, /static/ (admin assets) and /media/ (editors' uploads) go to the
-Django application behind it.
+Django application behind it. `ReaderFiles` answers a reader path whatever the server in
+front (the WSGI `ReaderSite` here, the asynchronous front of `samizdat serve` in
+`front.py`); the headers it sends come from `headers.py`, shared with the nginx config.
 """
 
 import gzip
+import logging
 import mimetypes
+import os
+from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 
-DYNAMIC_PREFIXES = ("/admin/", "/static/", "/media/")
-COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml", "application/xml", "text/plain"}
-SECURITY_HEADERS = [
-    ("X-Content-Type-Options", "nosniff"),
-    ("Referrer-Policy", "no-referrer"),
-    ("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
-]
+from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, security_headers
+
+logger = logging.getLogger(__name__)
+
+DYNAMIC_PREFIXES = (b"/admin/", b"/static/", b"/media/")
+# Longer paths or names cannot be files of the site (Linux PATH_MAX and NAME_MAX); the
+# file system would refuse them with an error, which must stay a 404, not a 500.
+MAX_PATH_BYTES = 4096
+MAX_NAME_BYTES = 255
 mimetypes.add_type("text/javascript", ".js")
+
+
+def is_dynamic(path):
+    """Whether a (percent-decoded, bytes) path belongs to Django rather than the files."""
+    return path == b"/admin" or path.startswith(DYNAMIC_PREFIXES)
+
+
+def accepts_gzip(accept_encoding):
+    """Whether an Accept-Encoding header allows gzip, honouring q-values (`gzip;q=0` is a no)."""
+    explicit = star = None
+    for item in (accept_encoding or "").split(","):
+        name, *params = item.split(";")
+        name = name.strip().lower()
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value.strip())
+                except ValueError:
+                    q = 0.0
+        if name in ("gzip", "x-gzip"):
+            explicit = max(explicit or 0.0, q)
+        elif name == "*":
+            star = q
+    accepted = explicit if explicit is not None else star
+    return accepted is not None and accepted > 0  # NaN is not > 0
 
 
 @lru_cache(maxsize=512)
@@ -28,95 +63,139 @@ def _gzipped(path, mtime_ns, size):
     return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
 
 
-class ReaderSite:
-    def __init__(self, django_app, site_dir=None):
-        self.django_app = django_app
+@dataclass
+class Answer:
+    status: str
+    headers: list
+    body: bytes
+
+
+class ReaderFiles:
+    """Answers reader paths from the baked site folder."""
+
+    def __init__(self, site_dir=None):
         self.site_dir = Path(site_dir or settings.SAMIZDAT_SITE_DIR).resolve()
 
-    def __call__(self, environ, start_response):
-        raw = environ.get("PATH_INFO", "/") or "/"
-        if raw == "/admin" or raw.startswith(DYNAMIC_PREFIXES):
-            return self.django_app(environ, start_response)
+    def answer(self, *, method, path, script_name="", accept_encoding="", if_none_match=None,
+               if_modified_since=None):
+        """The response to a reader request. `path` is the percent-decoded path in bytes."""
+        if method not in ("GET", "HEAD"):
+            return Answer("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0"),
+                                                     *security_headers()], b"")
+        request = dict(method=method, accept_encoding=accept_encoding, if_none_match=if_none_match,
+                       if_modified_since=if_modified_since)
+        parts = self._parts(path)
+        if parts is None:
+            return self._not_found(**request)
         try:
-            path = raw.encode("latin-1").decode("utf-8")
-        except UnicodeError:
-            return self._not_found(environ, start_response)
-        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):
-            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0")])
-            return [b""]
-        file = self._resolve(path)
-        if file is None:
-            return self._not_found(environ, start_response)
-        if file.is_dir():
-            location = environ.get("SCRIPT_NAME", "") + raw + "/"
-            start_response("301 Moved Permanently", [("Location", location), ("Content-Length", "0")])
-            return [b""]
-        return self._file(environ, start_response, file, "200 OK")
+            file = self._resolve(parts, directory=path.endswith(b"/"))
+            if file is None:
+                return self._not_found(**request)
+            if file.is_dir():
+                # Always one leading slash, percent-encoded: never `//host/`, which browsers
+                # read as another site (an open redirect).
+                location = quote(script_name.rstrip("/") + "/" + "/".join(parts) + "/", safe="/")
+                return Answer("301 Moved Permanently", [("Location", location), ("Content-Length", "0"),
+                                                        ("Cache-Control", NOT_FOUND_CACHE), *security_headers()], b"")
+            site_path = "/" + "/".join(parts)
+            return self._file(file, "200 OK", cache_control(site_path), **request)
+        except (OSError, ValueError) as exc:
+            # A path the file system refuses (too long, a loop, a name it cannot hold) is
+            # simply not a page of the site. One line, no traceback: a flood of them must not
+            # fill the disk with logs.
+            logger.info("reader path refused by the file system: %s", exc.__class__.__name__)
+            return self._not_found(**request)
 
-    def _resolve(self, path):
-        if "\x00" in path or "\\" in path:
+    @staticmethod
+    def _parts(path):
+        if len(path) > MAX_PATH_BYTES or b"\x00" in path or b"\\" in path:
             return None
-        parts = [p for p in path.split("/") if p]
-        if any(p in (".", "..") or p.startswith(".") for p in parts):
-            return None
-        candidate = self.site_dir.joinpath(*parts)
-        if path.endswith("/"):
-            candidate = candidate / "index.html"
         try:
-            resolved = candidate.resolve()
-        except OSError:
+            text = path.decode("utf-8")
+        except UnicodeDecodeError:
             return None
+        parts = [p for p in text.split("/") if p]
+        for part in parts:
+            if part.startswith(".") or len(part.encode("utf-8")) > MAX_NAME_BYTES:
+                return None
+        return parts
+
+    def _resolve(self, parts, *, directory):
+        candidate = self.site_dir.joinpath(*parts)
+        if directory:
+            candidate = candidate / "index.html"
+        resolved = candidate.resolve()
         if not resolved.is_relative_to(self.site_dir) or not resolved.exists():
             return None
         return resolved
 
-    def _not_found(self, environ, start_response):
+    def _not_found(self, **request):
         page = self.site_dir / "404.html"
-        if page.exists():
-            return self._file(environ, start_response, page, "404 Not Found")
-        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
-        return [b"Not found. The reader site has not been baked yet: run `samizdat bake`.\n"]
+        if page.is_file():
+            return self._file(page, "404 Not Found", NOT_FOUND_CACHE, **request)
+        body = b"Not found. The reader site has not been baked yet: run `samizdat bake`.\n"
+        return Answer("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", "no-cache"),
+                                        ("Content-Length", str(len(body))), *security_headers()],
+                      b"" if request["method"] == "HEAD" else body)
 
-    def _file(self, environ, start_response, file, status):
+    def _file(self, file, status, cache, *, method, accept_encoding, if_none_match, if_modified_since):
         stat = file.stat()
         ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
-        headers = [("ETag", etag), ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)), *SECURITY_HEADERS]
+        headers = [("ETag", etag), ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
+                   ("Cache-Control", cache), *security_headers()]
         if ctype.startswith("text/") or ctype.endswith("javascript"):
             headers.append(("Content-Type", f"{ctype}; charset=utf-8"))
         else:
             headers.append(("Content-Type", ctype))
-        if status.startswith("200") and environ.get("QUERY_STRING"):
-            cache = "public, max-age=31536000, immutable"  # theme assets carry ?v=<content hash>
-        elif ctype.startswith("image/"):
-            cache = "public, max-age=86400"
-        else:
-            cache = "public, max-age=60"  # pages change on publish
-        headers.append(("Cache-Control", cache))
-        if status.startswith("200") and self._not_modified(environ, etag, stat.st_mtime):
-            start_response("304 Not Modified", headers)
-            return [b""]
-        body = None
         if ctype in COMPRESSIBLE:
             headers.append(("Vary", "Accept-Encoding"))
-            if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-                body = _gzipped(str(file), stat.st_mtime_ns, stat.st_size)
-                headers.append(("Content-Encoding", "gzip"))
+        if status.startswith("200") and self._not_modified(if_none_match, if_modified_since, etag, stat.st_mtime):
+            return Answer("304 Not Modified", headers, b"")
+        body = None
+        if ctype in COMPRESSIBLE and accepts_gzip(accept_encoding):
+            body = _gzipped(os.fspath(file), stat.st_mtime_ns, stat.st_size)
+            headers.append(("Content-Encoding", "gzip"))
         if body is None:
             body = file.read_bytes()
         headers.append(("Content-Length", str(len(body))))
-        start_response(status, headers)
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else body]
+        return Answer(status, headers, b"" if method == "HEAD" else body)
 
     @staticmethod
-    def _not_modified(environ, etag, mtime):
-        inm = environ.get("HTTP_IF_NONE_MATCH")
-        if inm is not None:
-            return etag in [t.strip() for t in inm.split(",")]
-        ims = environ.get("HTTP_IF_MODIFIED_SINCE")
-        if ims:
+    def _not_modified(if_none_match, if_modified_since, etag, mtime):
+        if if_none_match is not None:
+            return etag in [t.strip() for t in if_none_match.split(",")]
+        if if_modified_since:
             try:
-                return int(mtime) <= parsedate_to_datetime(ims).timestamp()
-            except (TypeError, ValueError):
+                return int(mtime) <= parsedate_to_datetime(if_modified_since).timestamp()
+            except (TypeError, ValueError, OverflowError):
                 return False
         return False
+
+
+class ReaderSite:
+    """The WSGI application: reader files in front, Django behind for the admin."""
+
+    def __init__(self, django_app, site_dir=None):
+        self.django_app = django_app
+        self.files = ReaderFiles(site_dir)
+        self.site_dir = self.files.site_dir
+
+    def __call__(self, environ, start_response):
+        raw = environ.get("PATH_INFO", "/") or "/"
+        try:
+            path = raw.encode("latin-1")  # WSGI carries the decoded bytes as latin-1
+        except UnicodeError:
+            path = b"\x00"  # not a path any file can have: the 404 page
+        if is_dynamic(path):
+            return self.django_app(environ, start_response)
+        answer = self.files.answer(
+            method=environ.get("REQUEST_METHOD", "GET"),
+            path=path,
+            script_name=environ.get("SCRIPT_NAME", ""),
+            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+        )
+        start_response(answer.status, answer.headers)
+        return [answer.body]

@@ -19,7 +19,7 @@ from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostAuthor,
 from . import content
 from .images import render_jpeg
 
-# username, real name (never published), group
+# username, real name (never published), role (the demo's contributor and editor work in every edition)
 DEMO_USERS = [
     ("admin", "Ada Admin", newsroom_services.ADMINISTRATOR),
     ("editor", "Elias Editor", newsroom_services.EDITOR),
@@ -69,7 +69,11 @@ def demo_users_ensure():
             user.set_password(logins[username])
             user.is_superuser = user.is_staff = group == newsroom_services.ADMINISTRATOR
             user.save()
-        user.groups.add(Group.objects.get(name=group))
+        if group == newsroom_services.ADMINISTRATOR:
+            user.groups.add(Group.objects.get(name=group))
+        else:
+            user.groups.remove(*Group.objects.filter(name=group))  # the old site-wide role group
+            user.groups.add(*[desks[group] for desks in newsroom_services.edition_desks_ensure().values()])
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{u} {logins[u]}\n" for u, _, _ in DEMO_USERS))
     path.chmod(0o600)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
-from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
@@ -32,6 +32,20 @@ from wagtail.search import index
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
 from . import pagination, selectors  # selectors reads these models at call time
+from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
+    BIDI_CONTROLS,
+    CheckedFormMixin,
+    bidi_controls_check,
+    bidi_errors,
+    editor_text_errors,
+    page_slug_errors,
+    slug_case_clash,
+    slug_case_clash_error,
+    slug_length_error,
+    slug_truncate,
+)
+
+from .permissions import page_permissions
 
 DIRECTIONS = [("ltr", _("Left to right")), ("rtl", _("Right to left"))]
 
@@ -42,23 +56,6 @@ def is_right_to_left(language_code):
         return Locale.parse(language_code.replace("-", "_")).character_order == "right-to-left"
     except (ValueError, UnknownLocaleError):
         return False
-
-
-# Invisible characters that force a direction. Pasted from other editors they scramble
-# every word after them (and can make a headline read differently from how it sorts).
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-def bidi_controls_check(value, field_label):
-    if value and BIDI_CONTROLS.search(value):
-        raise ValidationError(
-            _(
-                "The %(field)s contains invisible direction-control characters (often pasted "
-                "from another program). They can scramble the text for readers: retype it or "
-                "paste it as plain text. Mixed Persian and Latin words need no such characters."
-            ),
-            params={"field": field_label},
-        )
 
 
 def native_slug(text):
@@ -72,7 +69,11 @@ def latin_slug(text):
     return slugify(anyascii(text or ""))
 
 
-class ReaderPageForm(WagtailAdminPageForm):
+class CheckedAdminModelForm(CheckedFormMixin, WagtailAdminModelForm):
+    """Admin form of authors and breaking news: hand-made POST data is checked first."""
+
+
+class ReaderPageForm(CheckedFormMixin, WagtailAdminPageForm):
     """Admin form for every reader page: refuses a go-live time in the past, a headline
     with hidden direction controls, an address with no letters or digits, and can make a
     Latin (transliterated) address from the title."""
@@ -89,10 +90,8 @@ class ReaderPageForm(WagtailAdminPageForm):
     def clean(self):
         self.instance._parent_for_clean = self.parent_page
         cleaned = super().clean()
-        try:
-            bidi_controls_check(cleaned.get("title"), _("headline"))
-        except ValidationError as exc:
-            self.add_error("title", exc)
+        for field, error in editor_text_errors(self).items():
+            self.add_error(field, error)
         slug = cleaned.get("slug")
         if cleaned.get("latin_address"):
             slug = latin_slug(cleaned.get("title"))
@@ -103,6 +102,12 @@ class ReaderPageForm(WagtailAdminPageForm):
             else:
                 cleaned["slug"] = slug
                 self.instance.slug = slug
+        if slug and "slug" not in self.errors:
+            slug, errors = page_slug_errors(slug=slug, title=cleaned.get("title"), parent=self.parent_page, page=self.instance)
+            for field, error in errors.items():
+                self.add_error(field, error)
+            if not errors:
+                cleaned["slug"] = self.instance.slug = slug
         if slug is not None and not any(ch.isalnum() for ch in slug):
             self.add_error(
                 "slug",
@@ -155,12 +160,21 @@ class ReaderPage(Page):
 
     def full_clean(self, *args, **kwargs):
         if not self.slug and self.title:
-            self.slug = native_slug(self.title)  # before Wagtail's own slugify would drop ZWNJ
+            # Before Wagtail's own slugify would drop ZWNJ; short enough to be a folder name.
+            self.slug = slug_truncate(native_slug(self.title))
         return super().full_clean(*args, **kwargs)
+
+    def minimal_clean(self):  # what Wagtail runs instead of full_clean when saving a draft
+        if not self.slug and self.title:
+            self.slug = slug_truncate(native_slug(self.title))
+        return super().minimal_clean()
 
     def get_baked_paths(self, cache=None):
         """Every reader path this page renders; listings add their archive pages."""
         return [self.reader_path]
+
+    def permissions_for_user(self, user):
+        return page_permissions(user, self)  # the newsroom's rules: see permissions.py
 
     def _ancestor(self, model, depth, cache):
         """The ancestor of `model` at tree `depth` (3: edition, 4: blog); a batch looks each
@@ -525,7 +539,7 @@ class PostPage(ReaderPage):
         service = self._service_of(self) if self.path else (self._service_of(parent, inclusive=True) if parent else None)
         members = [original, *original.translations.exclude(pk=self.pk or 0)]
         for member in members:
-            if service is not None and self._service_of(member).pk == service.pk:
+            if service is not None and getattr(self._service_of(member), "pk", None) == service.pk:  # a deleted post has none
                 return _("“%(title)s” is in this same language edition. Link a post from another edition.") % {
                     "title": member.title
                 }
@@ -612,11 +626,20 @@ class Author(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    base_form_class = CheckedAdminModelForm
+
     def clean(self):
         if not self.slug:
-            self.slug = slugify(self.name, allow_unicode=True)
+            self.slug = slug_truncate(slugify(self.name, allow_unicode=True))
         if not self.slug:
             raise ValidationError({"slug": _("Give this author a slug made of letters or digits.")})
+        errors = bidi_errors([("name", self._meta.get_field("name").verbose_name, self.name), ("bio", _("bio"), self.bio)])
+        clash = slug_case_clash(self.slug, Author.objects.exclude(pk=self.pk).values_list("slug", flat=True))
+        error = slug_length_error(self.slug) or (slug_case_clash_error(self.slug, clash) if clash else None)
+        if error:
+            errors["slug"] = error
+        if errors:
+            raise ValidationError(errors)
 
 
 class PostAuthor(Orderable):
@@ -634,6 +657,11 @@ class PostCorrection(Orderable):
     text = models.TextField()
 
     panels = [FieldPanel("noted_at"), FieldPanel("text")]
+
+    def clean(self):
+        errors = bidi_errors([("text", _("correction"), self.text)])
+        if errors:
+            raise ValidationError(errors)
 
 
 class BreakingNews(models.Model):
@@ -662,7 +690,12 @@ class BreakingNews(models.Model):
     def __str__(self):
         return self.text
 
+    base_form_class = CheckedAdminModelForm
+
     def clean(self):
+        errors = bidi_errors([("text", _("banner text"), self.text)])
+        if errors:
+            raise ValidationError(errors)
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
             raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
         if self.link_url and not self.link_url.startswith(("/", "https://")):

@@ -6,7 +6,6 @@ page of the batch goes live. Only a page that no longer exists is removed.
 """
 
 import errno
-import fcntl
 import logging
 import multiprocessing
 import time
@@ -20,20 +19,22 @@ from wagtail.models import Page
 
 from samizdat.core.rendering import ReadCache, assets_path
 from samizdat.newsroom.models import PostPage
-from samizdat.theme.jinja import STATIC_DIR
+from samizdat.theme.jinja import STATIC_DIR, asset_name
 
 from . import clock
 from .plan import full_plan
 from .renderer import Renderer
 from .state import states_rebuild
+from .locks import exclusive
 from .writer import SiteWriter, site_file
 
 logger = logging.getLogger(__name__)
-# Site path → theme file. favicon.ico sits at the root because browsers ask for it there
-# by themselves (answering with the baked 404 page would cost more).
+# Site path → theme file. Theme assets carry their content hash in their name (cached for
+# ever); favicon.ico sits at the root because browsers ask for it there by themselves
+# (answering with the baked 404 page would cost more).
 STATIC_FILES = {
-    assets_path("site.css"): "site.css",
-    assets_path("site.js"): "site.js",
+    assets_path(asset_name("site.css")): "site.css",
+    assets_path(asset_name("site.js")): "site.js",
     "/favicon.ico": "favicon.ico",
 }
 
@@ -52,15 +53,12 @@ class BakeReport:
 
 
 @contextmanager
-def bake_lock():
-    """One bake at a time per data folder, across processes (web, worker, CLI)."""
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    with open(settings.DATA_DIR / "bake.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def bake_lock(*, blocking=True):
+    """One incremental bake at a time per data folder and database, across processes and
+    machines (web, workers, CLI): two bakes of one path must not race to write it. Yields
+    whether it is held (always, when `blocking`)."""
+    with exclusive("bake", blocking=blocking) as mine:
+        yield mine
 
 
 def _posts_for_job(ids):
@@ -144,36 +142,70 @@ def _run_jobs(jobs, workers):
         yield from pool.imap_unordered(run_job, jobs)
 
 
-def bake(paths=None, *, full=False, workers=1):
-    """Render `paths` (or the whole site when `full`) into the site folder.
-
-    Callers hold `bake_lock()`; the journal (`services.batch_run_pending`) does.
-    """
-    started = time.monotonic()
-    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
-    site_dir.mkdir(parents=True, exist_ok=True)
-    if full:
-        clock_now = clock.clock_state()  # before reading the pages: a change after it is caught next tick
-        states_rebuild()
-        jobs = full_plan()
-    else:
-        jobs = [("paths", list(paths or []))]
-    report = BakeReport(full=full)
-    writer = SiteWriter(site_dir)
+def _static_files(writer):
     for site_path, name in STATIC_FILES.items():
         writer.write_bytes(site_path, (STATIC_DIR / name).read_bytes())
-    for written, rendered, changed, failures in _run_jobs(jobs, workers):
-        writer.claim_all(Path(p) for p in written)
-        report.rendered += rendered
-        writer.changed += changed
-        report.failures.update(failures)
     writer.write_bytes("/404.html", Renderer().render_not_found())
+
+
+def full_prepare():
+    """The start of a full bake: the clock state it bakes (read first: a banner that starts
+    during the bake is caught by the next clock check), the remembered state rebuilt, and
+    the jobs."""
+    clock_now = clock.clock_state()
+    states_rebuild()
+    return clock_now, full_plan()
+
+
+def full_finish(report, *, written, clock_now, rerender=()):
+    """The end of a full bake: re-render `rerender` (paths incremental bakes wrote while the
+    jobs ran, which a job may have overwritten with an older rendering), write the theme
+    files, prune every file no job wrote, and remember the clock state baked."""
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    writer = SiteWriter(site_dir)
+    writer.claim_all(Path(p) for p in written)
+    if rerender:
+        more, rendered, changed, failures = run_job(("paths", sorted(rerender)))
+        writer.claim_all(Path(p) for p in more)
+        report.rendered += rendered
+        report.changed += changed
+        report.failures.update(failures)
+    _static_files(writer)
+    # A page that failed keeps its live file: the prune must not take it either.
+    writer.claim_all(f for f in (site_file(site_dir, p) for p in report.failures) if _exists(f))
+    report.removed = writer.prune()
+    report.changed += writer.changed
+    clock.baked_clock_state_save(clock_now)
+    return report
+
+
+def bake(paths=None, *, full=False, workers=1):
+    """Render `paths` (or the whole site when `full`) into the site folder, here (a full
+    bake in `workers` forked processes). The worker runs a full bake as tasks instead
+    (`services.full_bake_start`), sharing the same stages.
+
+    Callers hold the bake lock; the journal (`services.batch_run_pending`) does.
+    """
+    started = time.monotonic()
+    Path(settings.SAMIZDAT_SITE_DIR).mkdir(parents=True, exist_ok=True)
+    report = BakeReport(full=full)
     if full:
-        # A page that failed keeps its live file: the prune must not take it either.
-        writer.claim_all(f for f in (site_file(site_dir, p) for p in report.failures) if _exists(f))
-        report.removed = writer.prune()
-        clock.baked_clock_state_save(clock_now)
-    report.changed = writer.changed
+        clock_now, jobs = full_prepare()
+    else:
+        jobs = [("paths", list(paths or []))]
+    written = []
+    for job_written, rendered, changed, failures in _run_jobs(jobs, workers if full else 1):
+        written += job_written
+        report.rendered += rendered
+        report.changed += changed
+        report.failures.update(failures)
+    if full:
+        full_finish(report, written=written, clock_now=clock_now)
+    else:
+        writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR))
+        writer.claim_all(Path(p) for p in written)
+        _static_files(writer)
+        report.changed += writer.changed
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("baked %s", report.as_dict())
     return report

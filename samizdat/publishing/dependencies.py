@@ -21,8 +21,10 @@ remembered state (`state`) should now say — and `changes.change_record` saves 
 """
 
 from collections import defaultdict
+from datetime import datetime
 
 from django.db.models import Q
+from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
 from samizdat.core.rendering import ReadCache
@@ -43,15 +45,85 @@ from .plan import collect_paths
 from .state import Stale
 
 
+# --- events --------------------------------------------------------------------------------
+# A change is recorded as an event (plain JSON, stored with its bake batch in the change's own
+# transaction); the worker asks `paths_for_event` later. A deleted object is described by the
+# fields the answer needs, since it can no longer be read.
+
+PAGE_SNAPSHOT = ("path", "depth", "url_path", "first_published_at", "unlisted", "translation_of_id", "title")
+MODELS = {"author": Author, "breaking": BreakingNews}
+# What a changed object's previous state must keep: an author's old slug (its old pages go),
+# a banner's old edition (its pages lose the banner).
+REMEMBERED = {"author": ("slug",), "breaking": ("service_id",), "image": ()}
+
+
+def page_event(page, *, gone, deleted=False):
+    event = {"type": "page", "id": page.pk, "gone": gone}
+    if deleted:
+        page = page.specific
+        event["model"] = type(page).__name__
+        event["snapshot"] = {f: _jsonable(getattr(page, f, None)) for f in PAGE_SNAPSHOT}
+    return event
+
+
+def slug_event(page, page_before):
+    return {"type": "slug", "id": page.pk, "old_path": reader_path(page_before)}
+
+
+def object_event(obj, *, old=None):
+    kind = next((k for k, model in MODELS.items() if isinstance(obj, model)), "image")
+    source = old if old is not None else obj
+    return {"type": "object", "model": kind, "id": obj.pk, "old": {f: getattr(source, f) for f in REMEMBERED[kind]}}
+
+
+def clock_event(service_ids):
+    return {"type": "clock", "services": list(service_ids)}
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _page_for(event):
+    page = Page.objects.filter(pk=event["id"]).first()
+    if page is not None:
+        return page.specific
+    model = {m.__name__: m for m in (PostPage, BlogPage, ServicePage, NewsroomHome)}.get(event.get("model"))
+    if model is None:
+        return None
+    fields = dict(event.get("snapshot") or {})
+    if fields.get("first_published_at"):
+        fields["first_published_at"] = datetime.fromisoformat(fields["first_published_at"])
+    if model is not PostPage:
+        fields.pop("unlisted", None), fields.pop("translation_of_id", None), fields.pop("first_published_at", None)
+    return model(pk=event["id"], live=False, **fields)  # what the deleted page was, never saved
+
+
+def paths_for_event(event):
+    """What the recorded `event` makes stale, as the site stands now."""
+    kind = event["type"]
+    if kind == "page":
+        page = _page_for(event)
+        return paths_for_page(page, gone=event["gone"]) if page is not None else Stale(set())
+    if kind == "slug":
+        page = _page_for(event)
+        if page is None or not page.live:
+            return Stale(set())
+        return paths_for_slug_change(page, event["old_path"])
+    if kind == "object":
+        model = MODELS.get(event["model"]) or get_image_model()
+        old = model(pk=event["id"], **event["old"])  # as it was (or, deleted, as it last was)
+        return paths_for_object(model.objects.filter(pk=event["id"]).first() or old, old=old)
+    if kind == "clock":
+        return paths_for_clock(event["services"])
+    raise ValueError(f"unknown change event {event!r}")
+
+
 # --- pages -------------------------------------------------------------------------------
 
 
 def paths_for_page(page, *, gone=False):
     """A page was published, unpublished, moved or deleted (`gone`: no longer on the site)."""
-    page = page.specific
-    # Signals may carry a stale copy (a caller's object that was published through its
-    # revision): read the page as it now stands, unless it was deleted.
-    page = type(page).objects.filter(pk=page.pk).first() or page
     gone = gone or not page.live
     if isinstance(page, PostPage):
         return post_paths(page, gone=gone, cache=ReadCache())
@@ -98,9 +170,9 @@ def post_paths(post, *, gone, cache):
     return Stale(paths, save=[state.state_row(post, group, listings, cache)], bodies=referencing)
 
 
-def paths_for_slug_change(page, page_before):
-    """The old addresses of a page whose slug changed and of everything below it."""
-    old_root, new_root = reader_path(page_before), reader_path(page)
+def paths_for_slug_change(page, old_root):
+    """The old addresses (below `old_root`) of a page whose slug changed and of everything below it."""
+    new_root = reader_path(page)
     if old_root is None or new_root is None:
         return Stale(set())
     return Stale({old_root + p[len(new_root) :] for p in collect_paths(root=page) if p.startswith(new_root)})
@@ -108,24 +180,26 @@ def paths_for_slug_change(page, page_before):
 
 def _listing_paths(listing, post, *, was_in, is_in):
     """The pages of one listing that change when `post` enters, leaves or changes in it."""
-    paths = set()
-    position = listing.position(post)
+    pages = stale_listing_pages(
+        position=listing.position(post), count=listing.count(), was_in=was_in, is_in=is_in, pins=listing.pins_apply
+    )
+    return {listing.path(number) for number in pages}
+
+
+def stale_listing_pages(*, position, count, was_in, is_in, pins):
+    """Which pages of a listing of `count` posts (after the change) change when the post at
+    `position` (0 = oldest) stayed in it (`was_in` and `is_in`), entered or left it: archive
+    page numbers, and None for the front. A pure function of numbers, so a table tests it
+    (`tests/publishing/test_dependencies.py`)."""
     number = pagination.page_of(position)
-    count_after = listing.count()
-    if was_in and is_in:
-        paths.add(listing.path(number))
-        if listing.pins_apply or pagination.on_front(position, count_after):
-            paths.add(listing.path())
-        return paths
+    if was_in and is_in:  # changed in place: its archive page, and the front if it shows there
+        return {number} | ({None} if pins or pagination.on_front(position, count) else set())
     # It entered or left: pages from its own to the newest shift by one post; when the
     # front's floor moved, the pages whose "Newer posts" link now leads elsewhere change.
-    paths.add(listing.path())
-    count_before = count_after - 1 if is_in else count_after + 1
-    pages = max(pagination.page_count(count_before), pagination.page_count(count_after))
-    paths.update(listing.path(n) for n in range(number, pages + 1))
-    floors = sorted((pagination.front_floor(count_before), pagination.front_floor(count_after)))
-    paths.update(listing.path(n) for n in range(max(floors[0], 1), floors[1]))
-    return paths
+    count_before = count - 1 if is_in else count + 1
+    last = max(pagination.page_count(count_before), pagination.page_count(count))
+    low, high = sorted((pagination.front_floor(count_before), pagination.front_floor(count)))
+    return {None} | set(range(number, last + 1)) | set(range(max(low, 1), high))
 
 
 def _window_paths(blog_id, post, cache):

@@ -1,5 +1,5 @@
-"""Wiring only: every change readers can see is recorded by `changes.change_record`, with
-the `dependencies` question that names its stale paths."""
+"""Wiring only: every change readers can see is recorded by `changes.change_record` as an
+event (`dependencies` describes it); the worker works out its paths later."""
 
 from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.images import get_image_model
@@ -22,20 +22,15 @@ def on_page_event(sender, instance, signal, **kwargs):
     # Moving or deleting a page readers never saw changes nothing they see.
     if _is_reader_page(instance) and (instance.live or signal is page_unpublished):
         gone = signal in (page_unpublished, post_delete)
-        change_record(
-            reason=f"page {instance.pk} {PAGE_EVENTS[signal]}",
-            stale=lambda: dependencies.paths_for_page(instance, gone=gone),
-        )
+        event = dependencies.page_event(instance, gone=gone, deleted=signal is post_delete)
+        change_record(reason=f"page {instance.pk} {PAGE_EVENTS[signal]}", event=event)
 
 
 def on_slug_changed(sender, instance, instance_before, **kwargs):
     """Wagtail records redirects for a changed slug only once the change is committed (this
     signal). Bake the old addresses again now, so they become redirect pages."""
     if _is_reader_page(instance) and instance.live:
-        change_record(
-            reason=f"page {instance.pk} slug changed",
-            stale=lambda: dependencies.paths_for_slug_change(instance, instance_before),
-        )
+        change_record(reason=f"page {instance.pk} slug changed", event=dependencies.slug_event(instance, instance_before))
 
 
 def remember_previous(sender, instance, raw=False, **kwargs):
@@ -47,11 +42,8 @@ def remember_previous(sender, instance, raw=False, **kwargs):
 
 def on_object_change(sender, instance, raw=False, created=False, **kwargs):
     if not raw:  # fixtures
-        previous = getattr(instance, "_previous", None)
-        change_record(
-            reason=f"{sender.__name__} {instance.pk} changed",
-            stale=lambda: dependencies.paths_for_object(instance, old=previous),
-        )
+        event = dependencies.object_event(instance, old=getattr(instance, "_previous", None))
+        change_record(reason=f"{sender.__name__} {instance.pk} changed", event=event)
 
 
 def connect():

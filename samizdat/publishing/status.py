@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from .models import BakeBatch
-from .tasks import heartbeat_age
+from .worker import heartbeat_age
 
 # The worker says it is alive every tick (SAMIZDAT_WORKER_INTERVAL, 5 s by default).
 WORKER_STALE_AFTER = 60

@@ -4,8 +4,11 @@ Everything an operator may change is read from the environment here, with safe l
 defaults: SQLite and folders under ``$SAMIZDAT_DATA_DIR`` (``./var``).
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -48,13 +51,19 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # Ours come last: the newsroom's post-migrate set-up needs Wagtail's and Django's
-    # permissions. The newsroom comes first of ours: its listing index is updated on
-    # page_published & co. before publishing's handlers (connected in a later ready()) read it.
-    "samizdat.newsroom",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
+    "axes",
+    # Ours come last: the newsroom's post-migrate set-up needs every other app's permissions.
     "samizdat.publishing",
     "samizdat.theme",
     "samizdat.delivery",
+    "samizdat.newsroom",
+    "samizdat.accounts",
+    "samizdat.backups",
     # Not the runtime: `samizdat demo` and `samizdat bench`. The runtime apps never import them.
     "samizdat.demo",
     "samizdat.bench",
@@ -68,8 +77,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "samizdat.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "samizdat.urls"
@@ -113,21 +126,55 @@ def _database():
                 "DATABASE_URL must start with postgres:// (PostgreSQL via psycopg 3) or "
                 f"sqlite:// — got {url.split(':', 1)[0]!r}. Unset it to use the embedded SQLite."
             )
-        return dj_database_url.parse(url, conn_max_age=60)
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "samizdat.sqlite3",
-        "OPTIONS": {
-            # WAL lets the reader-side baker and the admin work at the same time.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-    }
+        database = dj_database_url.parse(url, conn_max_age=60)
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            database["OPTIONS"] = SQLITE_OPTIONS  # a sqlite:// address gets the same care
+        return database
+    return {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "samizdat.sqlite3", "OPTIONS": SQLITE_OPTIONS}
+
+
+SQLITE_OPTIONS = {
+    # WAL lets the baker, the worker and the admin work at the same time; IMMEDIATE and a
+    # generous timeout make concurrent writers (a login flood recording failures) wait
+    # their turn instead of failing with "database is locked".
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 
 
 DATABASES = {"default": _database()}
+# Background work — our bakes and Wagtail's own tasks — is queued in the database and run by
+# `samizdat worker` (several may run against one PostgreSQL).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in protection (samizdat.accounts). django-axes counts failed sign-ins per name and per
+# address + name; at the limit the name is locked for the cool-off, the right password included
+# (every failure while locked starts the cool-off again). `samizdat unlock <name>` lifts it.
+SAMIZDAT_LOGIN_FAILURE_LIMIT = int(os.environ.get("SAMIZDAT_LOGIN_FAILURE_LIMIT", "20"))
+SAMIZDAT_LOGIN_COOLOFF_MINUTES = int(os.environ.get("SAMIZDAT_LOGIN_COOLOFF_MINUTES", "30"))
+# Behind a reverse proxy: the header it sets with the client's address (e.g. X-Forwarded-For).
+# Unset, the peer address is used and such headers are ignored: a client could forge them.
+SAMIZDAT_CLIENT_IP_HEADER = os.environ.get("SAMIZDAT_CLIENT_IP_HEADER", "")
+# Editors and administrators must enrol a second factor (production turns it on).
+SAMIZDAT_REQUIRE_2FA = False
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked name before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = SAMIZDAT_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=SAMIZDAT_LOGIN_COOLOFF_MINUTES)
+# Per name (an attacker with many addresses), and per address + name (kept if an operator drops
+# the per-name rule to stop attackers from locking known names out).
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "samizdat.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "samizdat.accounts.lockout.lockout_response"
+# No log of successful sign-ins: where staff sign in from is not kept for anyone to seize.
+AXES_DISABLE_ACCESS_LOG = True
+WAGTAILADMIN_USER_LOGIN_FORM = "samizdat.accounts.forms.LoginForm"
+OTP_TOTP_ISSUER = "Samizdat"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -154,6 +201,26 @@ STORAGES = {
 
 WAGTAIL_SITE_NAME = "Samizdat"
 WAGTAILADMIN_BASE_URL = os.environ.get("SAMIZDAT_ADMIN_BASE_URL", "http://127.0.0.1:8000")
+
+
+def _passkey_origin(base_url):
+    # Passkeys are bound to the admin's host name. Browsers refuse an IP address there, so a
+    # local admin at 127.0.0.1 uses passkeys at http://localhost (same port) instead.
+    parts = urlsplit(base_url)
+    host = parts.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+        host = "localhost"
+    except ValueError:
+        pass
+    return host, f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+# Passkeys (django-otp-webauthn) as a second factor only: no sign-in without the password.
+OTP_WEBAUTHN_RP_NAME = "Samizdat"
+OTP_WEBAUTHN_RP_ID, _origin = _passkey_origin(WAGTAILADMIN_BASE_URL)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_origin]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Uploads: only real images, of a sane size; anything else gets a clear form error.

@@ -28,4 +28,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_SSL_REDIRECT = os.environ.get("SAMIZDAT_SSL_REDIRECT", "1") == "1"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = 31536000
+# HSTS on the admin (Django's SecurityMiddleware) and on every reader response (the reader
+# server and `samizdat nginx-config` read these too). Subdomains are included unless the
+# operator says otherwise; preload is a promise to browser vendors, so it is opt-in.
+SECURE_HSTS_SECONDS = int(os.environ.get("SAMIZDAT_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SAMIZDAT_HSTS_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("SAMIZDAT_HSTS_PRELOAD", "0") == "1"
+# Editors and administrators cannot use the admin until they have enrolled a second factor.
+SAMIZDAT_REQUIRE_2FA = True

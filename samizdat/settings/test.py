@@ -14,6 +14,8 @@ STATIC_ROOT.mkdir()
 SECRET_KEY = "test-only-not-secret"
 ALLOWED_HOSTS = ["*"]
 SAMIZDAT_BAKE_EAGER = True
+# Wagtail's own background tasks run at once; the worker tests switch to the database queue.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Tests run inside transactions that forked processes could not see.
 SAMIZDAT_BAKE_WORKERS = 1
 # The admin's static files straight from the apps (browser tests), no collectstatic.

@@ -25,8 +25,13 @@ def _file(page_id):
     return _folder() / str(page_id // 1000) / f"{page_id}.json"
 
 
+# Part of the key: bumped when the expansion itself changes, so no body expanded the old way
+# is served again (2: inline-image alt text escaped once, bad entities rendered as text).
+EXPANSION_VERSION = 2
+
+
 def _key(source, path):
-    return hashlib.sha256(f"{path}\0{source}".encode()).hexdigest()
+    return hashlib.sha256(f"{EXPANSION_VERSION}\0{path}\0{source}".encode()).hexdigest()
 
 
 def body_get(page_id, source, path):

@@ -40,9 +40,17 @@ def asset_version(name):
     return hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
 
 
+def asset_name(name):
+    """A theme asset's file name in the baked site, with its content hash in it
+    (`site.css` → `site.3f2a9c01bd.css`): a changed file gets a new name, so the name alone
+    may be cached for ever (no query string, which caches and CDNs treat unevenly)."""
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{asset_version(name)}.{ext}" if dot else f"{name}.{asset_version(name)}"
+
+
 def asset(name):
-    """Link to a theme asset, versioned by content so caches never serve a stale one."""
-    return f"{link(assets_path(name))}?v={asset_version(name)}"
+    """Link to a theme asset under its content-hashed name."""
+    return link(assets_path(asset_name(name)))
 
 
 def page_link(page):

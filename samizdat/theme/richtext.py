@@ -1,17 +1,54 @@
 """How stored rich text becomes reader HTML: links relative to the baked file, images
-collected into the bake, and embeds as plain links (no third-party requests)."""
+collected into the bake, and embeds as plain links (no third-party requests).
+
+Stored rich text is read defensively, here and in the editor: the admin form refuses broken
+entities (`newsroom.validation.richtext_entity_errors`), but rows saved before it did, or
+written by code, may still hold a page id "abc", an image that was deleted or a format that
+does not exist. Such an entity becomes plain text (a link without address, no image) in the
+bake, and an empty entity in the editor — never an error that stops the bake or the edit view.
+"""
+
+from html import unescape
 
 from django.utils.html import escape
+from wagtail.admin.rich_text.converters.contentstate import link_entity
+from wagtail.admin.rich_text.converters.contentstate_models import Entity
+from wagtail.admin.rich_text.converters.html_to_contentstate import (
+    ExternalLinkElementHandler,
+    PageLinkElementHandler,
+)
 from wagtail.embeds.rich_text import MediaEmbedHandler
-from wagtail.images.formats import get_image_format
+from wagtail.embeds.rich_text.contentstate import ContentstateMediaConversionRule, MediaEmbedElementHandler
+from wagtail.images.formats import get_image_formats
 from wagtail.images.rich_text import ImageEmbedHandler
+from wagtail.images.rich_text.contentstate import ContentstateImageConversionRule, ImageElementHandler
 from wagtail.rich_text.pages import PageLinkHandler
 
-from samizdat.newsroom.models import reader_path
 from samizdat.core.rendering import link, media_url
+from samizdat.newsroom.models import reader_path
+from samizdat.newsroom.validation import is_database_id
+
+
+def _ids(attrs_list):
+    """Each entity's id as an int, or None when it is not a usable id."""
+    return [int(attrs["id"]) if is_database_id(attrs.get("id")) else None for attrs in attrs_list]
+
+
+def _attribute(attrs, name):
+    """An attribute's text. Wagtail's parser decodes only &amp; &lt; &gt; &quot;, so the
+    &#x27; the editor writes for an apostrophe would otherwise be escaped a second time."""
+    return unescape(attrs.get(name, ""))
 
 
 class ReaderPageLinkHandler(PageLinkHandler):
+    @classmethod
+    def get_many(cls, attrs_list):
+        from wagtail.models import Page
+
+        ids = _ids(attrs_list)
+        pages = Page.objects.filter(id__in=[i for i in ids if i]).defer_streamfields().specific().in_bulk()
+        return [pages.get(i) for i in ids]
+
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):
         tags = []
@@ -20,22 +57,40 @@ class ReaderPageLinkHandler(PageLinkHandler):
             tags.append(f'<a href="{escape(link(path))}">' if path else "<a>")
         return tags
 
+    @classmethod
+    def extract_references(cls, attrs):
+        if is_database_id(attrs.get("id")):
+            yield from super().extract_references(attrs)
+
 
 class ReaderImageEmbedHandler(ImageEmbedHandler):
     @classmethod
+    def get_many(cls, attrs_list):
+        ids = _ids(attrs_list)
+        images = cls.get_model()._default_manager.in_bulk([i for i in ids if i])
+        return [images.get(i) for i in ids]
+
+    @classmethod
     def expand_db_attributes_many(cls, attrs_list):
+        formats = {f.name: f for f in get_image_formats()}
         tags = []
         for attrs, image in zip(attrs_list, cls.get_many(attrs_list), strict=True):
             if image is None:
                 tags.append("")
                 continue
-            spec = get_image_format(attrs.get("format", "fullwidth")).filter_spec
+            image_format = formats.get(attrs.get("format", "fullwidth"))
+            spec = image_format.filter_spec if image_format else "width-800"
             rendition = image.get_rendition(spec if "width" in spec else "width-800")
             tags.append(
-                f'<figure><img src="{escape(media_url(rendition))}" alt="{escape(attrs.get("alt", ""))}" '
+                f'<figure><img src="{escape(media_url(rendition))}" alt="{escape(_attribute(attrs, "alt"))}" '
                 f'width="{rendition.width}" height="{rendition.height}" loading="lazy" decoding="async"></figure>'
             )
         return tags
+
+    @classmethod
+    def extract_references(cls, attrs):
+        if is_database_id(attrs.get("id")):
+            yield from super().extract_references(attrs)
 
 
 class LinkOnlyEmbedHandler(MediaEmbedHandler):
@@ -44,7 +99,54 @@ class LinkOnlyEmbedHandler(MediaEmbedHandler):
 
     @staticmethod
     def expand_db_attributes(attrs):
-        url = attrs.get("url", "")
+        url = _attribute(attrs, "url")
         if not url.startswith(("https://", "http://")):
             return ""
         return f'<p class="embed"><a href="{escape(url)}">{escape(url)}</a></p>'
+
+
+# The editor (Draftail) reads stored rich text through these; Wagtail's own raise on an id
+# that is not a number or a format that does not exist, and the edit view answers 500.
+
+
+class CheckedPageLinkElementHandler(PageLinkElementHandler):
+    def get_attribute_data(self, attrs):
+        if not is_database_id(attrs.get("id")):
+            # Kept as a broken page link: the editor sees it, and saving it again names the problem.
+            return {"id": attrs.get("id", ""), "url": None, "parentId": None}
+        return super().get_attribute_data(attrs)
+
+
+class CheckedImageElementHandler(ImageElementHandler):
+    def create_entity(self, name, attrs, state, contentstate):
+        if is_database_id(attrs.get("id")) and attrs.get("format") in {f.name for f in get_image_formats()}:
+            return super().create_entity(name, attrs, state, contentstate)
+        # What Wagtail shows for a deleted image: the entity without a picture. Kept, so that
+        # saving it again names the problem.
+        return Entity(
+            "IMAGE", "IMMUTABLE", {"id": attrs.get("id", ""), "src": "", "alt": attrs.get("alt"), "format": attrs.get("format", "")}
+        )
+
+
+class CheckedMediaEmbedElementHandler(MediaEmbedElementHandler):
+    def create_entity(self, name, attrs, state, contentstate):
+        return super().create_entity(name, {**attrs, "url": attrs.get("url", "")}, state, contentstate)
+
+
+CONTENTSTATE_RULES = {
+    "link": {
+        "from_database_format": {
+            "a[href]": ExternalLinkElementHandler("LINK"),
+            'a[linktype="page"]': CheckedPageLinkElementHandler("LINK"),
+        },
+        "to_database_format": {"entity_decorators": {"LINK": link_entity}},
+    },
+    "image": {
+        **ContentstateImageConversionRule,
+        "from_database_format": {'embed[embedtype="image"]': CheckedImageElementHandler()},
+    },
+    "embed": {
+        **ContentstateMediaConversionRule,
+        "from_database_format": {'embed[embedtype="media"]': CheckedMediaEmbedElementHandler()},
+    },
+}

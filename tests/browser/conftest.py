@@ -2,6 +2,9 @@
 site served by a plain static file server — the way a mirror would serve it."""
 
 import functools
+from contextlib import contextmanager
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import os
 import shutil
 import threading
@@ -76,3 +79,43 @@ def page(browser):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def wsgi_served(app):
+    """`app` on a free loopback port, in server threads (with their own database
+    connections, so the admin's writes are committed as in production); yields the port."""
+    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+
+
+def in_own_connection(fn):
+    """Run `fn` in a thread with its own autocommit connection, outside the test's transaction."""
+    from django.db import connection
+
+    result = {}
+
+    def run():
+        try:
+            result["value"] = fn()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return result.get("value")

@@ -1,45 +1,14 @@
 """A contributor's post goes through review to the baked site, in a real browser against
 the real WSGI stack (reader file server in front of Django)."""
 
-import threading
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
 import pytest
 from django.core.wsgi import get_wsgi_application
 
 from samizdat.delivery.server import ReaderSite
 
-from .conftest import screenshot
+from .conftest import in_own_connection, screenshot, wsgi_served
 
 pytestmark = pytest.mark.browser
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _in_own_connection(fn):
-    """Run `fn` in a thread with its own autocommit connection, outside the test's transaction."""
-    from django.db import connection
-
-    result = {}
-
-    def run():
-        try:
-            result["value"] = fn()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return result.get("value")
 
 
 @pytest.fixture
@@ -49,16 +18,13 @@ def live_site(settings, tmp_path):
     session_data = settings.DATA_DIR
     settings.SAMIZDAT_SITE_DIR = tmp_path / "site"
     app = ReaderSite(get_wsgi_application(), site_dir=settings.SAMIZDAT_SITE_DIR)
-    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", session_data
-    finally:
-        server.shutdown()
-        from samizdat.newsroom.models import PostPage
+    with wsgi_served(app) as port:
+        try:
+            yield f"http://127.0.0.1:{port}", session_data
+        finally:
+            from samizdat.newsroom.models import PostPage
 
-        _in_own_connection(lambda: [p.delete() for p in PostPage.objects.filter(slug="e2e-review-story")])
+            in_own_connection(lambda: [p.delete() for p in PostPage.objects.filter(slug="e2e-review-story")])
 
 
 def demo_logins(data_dir):
@@ -144,7 +110,7 @@ def test_persian_editor_writes_right_to_left_in_the_rich_text_editor(browser, li
         profile.save()
         return BlogPage.objects.get(slug="yaddasht").pk
 
-    blog_id = _in_own_connection(prefer_persian)
+    blog_id = in_own_connection(prefer_persian)
     context, page = login(browser, base, "editor", logins["editor"])
     try:
         page.goto(f"{base}/admin/pages/add/newsroom/postpage/{blog_id}/")
@@ -170,4 +136,4 @@ def test_persian_editor_writes_right_to_left_in_the_rich_text_editor(browser, li
             profile.preferred_language = ""
             profile.save()
 
-        _in_own_connection(prefer_default)
+        in_own_connection(prefer_default)

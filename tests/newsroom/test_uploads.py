@@ -32,11 +32,26 @@ def test_contributor_can_upload_a_real_image(client, users):
     assert get_image_model().objects.count() == before + 1
 
 
+def cut_short_jpeg():
+    out = io.BytesIO()
+    Image.effect_noise((256, 256), 64).convert("RGB").save(out, "JPEG")
+    return out.getvalue()[:-5000]  # the header is whole, the picture is not
+
+
+def cut_short_animation():
+    frames = [Image.effect_noise((120, 90), 60 + i).convert("RGB") for i in range(4)]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    return out.getvalue()[: len(out.getvalue()) // 2]
+
+
 @pytest.mark.parametrize(
     "name, content, message",
     [
         ("notes.txt", b"just text", "Upload a valid image"),
         ("fake.jpg", b"\xff\xd8\xff not really a jpeg", "cannot be read"),
+        ("cut.jpg", cut_short_jpeg(), "cannot be read"),
+        ("cut.gif", cut_short_animation(), "cannot be read"),
     ],
 )
 def test_non_images_are_refused(client, users, name, content, message):

@@ -77,6 +77,7 @@ def test_contributor_submits_editor_approves_and_post_is_baked(client, users, bl
 
 def test_edit_of_live_post_waits_for_review(client, users, blog, fresh_site, django_capture_on_commit_callbacks):
     post = PostPage.objects.live().child_of(blog).first()
+    PostPage.objects.filter(pk=post.pk).update(owner=users["contributor"])  # contributors edit their own posts only
     live_title = post.title
     client.force_login(users["contributor"])
     data = post_form(

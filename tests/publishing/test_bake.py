@@ -13,6 +13,7 @@ from samizdat.publishing.plan import collect_paths
 from samizdat.publishing.models import BakeBatch
 from samizdat.publishing.services import batch_run_pending
 from samizdat.publishing.writer import site_file
+from samizdat.theme.jinja import asset_name
 from tests.conftest import HREF, read
 
 from .skeleton import skeleton
@@ -36,7 +37,7 @@ def test_every_live_page_is_baked(site_dir):
     for path in collect_paths():
         assert site_file(site_dir, unquote(path)).exists(), path
     assert (site_dir / "404.html").exists()
-    assert (site_dir / "assets/site.css").exists()
+    assert (site_dir / "assets" / asset_name("site.css")).exists()
     assert (site_dir / "favicon.ico").read_bytes().startswith(b"\x00\x00\x01\x00")
     assert not (site_dir / "en/dispatches/tomorrows-hearing-explained").exists(), "scheduled post leaked"
 
@@ -111,7 +112,7 @@ def test_article_fits_in_the_first_round_trip(site_dir):
     """HTML + CSS of the longest demo post, gzip-compressed, within 14 KB."""
     longest = max(PostPage.objects.live(), key=lambda p: len(p.body))
     page = (site_dir / longest.reader_path.lstrip("/") / "index.html").read_bytes()
-    css = (site_dir / "assets/site.css").read_bytes()
+    css = (site_dir / "assets" / asset_name("site.css")).read_bytes()
     total = len(gzip.compress(page, 9)) + len(gzip.compress(css, 9))
     assert total <= 14 * 1024, f"{longest.reader_path}: {total} bytes compressed"
 
@@ -122,7 +123,7 @@ def test_no_third_party_requests_or_web_fonts(site_dir):
             if target.startswith("http"):
                 # links readers click are fine; nothing may load from elsewhere by itself
                 assert f'src="{target}"' not in text and f'rel="stylesheet" href="{target}"' not in text
-    css = (site_dir / "assets/site.css").read_text()
+    css = (site_dir / "assets" / asset_name("site.css")).read_text()
     assert "@font-face" not in css and "url(" not in css
 
 

@@ -164,7 +164,7 @@ def test_an_author_rename_reaches_their_posts_and_moves_their_page(fresh_site, c
     assert not (fresh_site / "en/authors/mira-castell/index.html").exists()
 
 
-def test_uploading_an_unused_image_bakes_nothing(fresh_site):
+def test_uploading_an_unused_image_bakes_nothing(fresh_site, change):
     from django.core.files.images import ImageFile
     from wagtail.images import get_image_model
 
@@ -172,8 +172,9 @@ def test_uploading_an_unused_image_bakes_nothing(fresh_site):
 
     import io
 
-    get_image_model().objects.create(title="unused", file=ImageFile(io.BytesIO(render_jpeg("fields", 3)), name="u.jpg"))
-    assert not BakeBatch.objects.filter(finished_at__isnull=True).exists()
+    with change() as paths:
+        get_image_model().objects.create(title="unused", file=ImageFile(io.BytesIO(render_jpeg("fields", 3)), name="u.jpg"))
+    assert paths == set()
 
 
 def test_unpublishing_a_stale_copy_still_bakes_the_right_pages(fresh_site, change):
@@ -207,3 +208,32 @@ def test_a_failing_dependency_lookup_falls_back_to_a_full_bake(fresh_site, monke
         post.save_revision().publish()  # the editor's publish goes through
     assert BakeBatch.objects.filter(reason__contains=f"page {post.pk}", full=True).exists()
     assert "Still published" in html.unescape(read(fresh_site, post.reader_path))
+
+
+@pytest.mark.parametrize(
+    "position, count, was_in, is_in, pins, expected",
+    [
+        # A new post in a listing of 25: the front and the newest page (3) only.
+        (24, 25, False, True, False, {None, 3}),
+        # The 30th post lands on page 3; the front's floor moves from 1 to 2, so page 1's
+        # "Newer posts" now leads to page 2 instead of the front.
+        (29, 30, False, True, False, {None, 1, 3}),
+        # The 31st opens page 4.
+        (30, 31, False, True, False, {None, 4}),
+        # An edit of an old post: its own archive page only (no pins, not on the front).
+        (3, 500, True, True, False, {1}),
+        # ... and the front too where pins apply (a pin may have changed).
+        (3, 500, True, True, True, {None, 1}),
+        # An edit of a post the front shows: its archive page and the front.
+        (495, 500, True, True, False, {None, 50}),
+        # An old post leaves: every page from its own to the newest shifts, and the floor
+        # falls back to 1, so page 1's "Newer posts" leads to the front again.
+        (15, 29, True, False, False, {None, 1, 2, 3}),
+        # A post leaves a listing of 21 (now 20): the floor stays at 1.
+        (20, 20, True, False, False, {None, 3}),
+    ],
+)
+def test_stale_listing_pages(position, count, was_in, is_in, pins, expected):
+    from samizdat.publishing.dependencies import stale_listing_pages
+
+    assert stale_listing_pages(position=position, count=count, was_in=was_in, is_in=is_in, pins=pins) == expected

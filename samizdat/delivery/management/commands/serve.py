@@ -1,25 +1,54 @@
+import os
+import shutil
 import socket
-import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from samizdat.delivery.supervisor import WorkerSupervisor
+
+# The admin server starts at a lower CPU priority (nice is inherited across exec), on a
+# fresh socket: one left by a killed predecessor would make the bind fail.
+ADMIN_LAUNCHER = (
+    "import os, sys; os.nice(int(sys.argv[1])); sock = sys.argv[2]; "
+    "os.path.exists(sock) and os.unlink(sock); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'granian', '--uds', sock, *sys.argv[3:]])"
+)
+
 
 class Command(BaseCommand):
-    help = "Serve the baked reader site and the admin with Granian, with the worker beside it."
+    help = (
+        "Serve the baked reader site and the admin with Granian, with the publishing worker "
+        "beside it (restarted if it dies). Readers are answered by a front of their own; the "
+        "admin runs in a separate, lower-priority process, so a flood of logins cannot starve readers."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="Granian worker processes.")
+        parser.add_argument("--workers", type=int, default=1, help="Granian worker processes for readers.")
+        parser.add_argument(
+            "--admin-threads", type=int, default=4,
+            help="Threads of the admin server (Django); readers never use them.",
+        )
+        parser.add_argument(
+            "--admin-nice", type=int, default=19,
+            help="How much lower the admin server's CPU priority is than the readers' (0–19).",
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the publishing worker.")
 
-    def handle(self, *args, host, port, workers, no_worker, **options):
+    def handle(self, *args, host, port, workers, admin_threads, admin_nice, no_worker, **options):
         from granian import Granian
         from granian.constants import Interfaces
 
+        if admin_threads < 1:
+            raise CommandError("--admin-threads must be at least 1.")
+        if not 0 <= admin_nice <= 19:
+            raise CommandError("--admin-nice must be between 0 and 19.")
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -30,24 +59,34 @@ class Command(BaseCommand):
                     "another port with --port."
                 ) from exc
         call_command("collectstatic", interactive=False, verbosity=0)
+        # A folder only this user can enter: whatever reaches the admin socket is the front.
+        private = Path(tempfile.mkdtemp(prefix="samizdat-admin-"))
+        admin_socket = private / "admin.sock"
+        admin = WorkerSupervisor(
+            [sys.executable, "-c", ADMIN_LAUNCHER, str(admin_nice), str(admin_socket), "--interface", "wsgi",
+             "--blocking-threads", str(admin_threads), "--workers", "1", "--no-ws", "--respawn-failed-workers",
+             "--log-level", "warning", "samizdat.admin_wsgi:application"],
+            name="admin server",
+        ).start()
+        # Read by samizdat.asgi in each Granian worker process.
+        os.environ["SAMIZDAT_ADMIN_SOCKET"] = str(admin_socket)
+        os.environ["SAMIZDAT_ADMIN_THREADS"] = str(admin_threads)
         worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "samizdat.cli", "worker"])
+            worker = WorkerSupervisor(pid_file=settings.DATA_DIR / "worker.pid").start()
         self.stdout.write(f"Serving {settings.SAMIZDAT_SITE_DIR} and /admin/ on http://{host}:{port}/")
         try:
             Granian(
-                "samizdat.wsgi:application",
+                "samizdat.asgi:application",
                 address=host,
                 port=port,
-                interface=Interfaces.WSGI,
+                interface=Interfaces.ASGI,
                 workers=workers,
-                blocking_threads=4,
                 websockets=False,
+                respawn_failed_workers=True,
             ).serve()
         finally:
-            if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+            for supervisor in (worker, admin):
+                if supervisor is not None:
+                    supervisor.stop()
+            shutil.rmtree(private, ignore_errors=True)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from samizdat.publishing.tasks import worker_run
+from samizdat.publishing.worker import worker_run
 
 
 class Command(BaseCommand):

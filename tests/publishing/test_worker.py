@@ -7,7 +7,7 @@ from django.utils import timezone
 from samizdat.newsroom.models import BreakingNews, ServicePage
 from samizdat.publishing.bake import bake
 from samizdat.publishing.models import BakeBatch
-from samizdat.publishing.tasks import clock_check, worker_run
+from samizdat.publishing.worker import clock_check, worker_run
 from tests.conftest import read
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ def test_worker_runs_queued_batches(fresh_site):
 
 
 def test_journal_keeps_a_week_of_finished_batches():
-    from samizdat.publishing.tasks import journal_prune
+    from samizdat.publishing.worker import journal_prune
 
     old = BakeBatch.objects.create(reason="old", finished_at=timezone.now() - timedelta(days=8))
     recent = BakeBatch.objects.create(reason="recent", finished_at=timezone.now() - timedelta(days=1))
@@ -86,3 +86,36 @@ def test_worker_publishes_a_scheduled_post_between_its_regular_ticks(fresh_site,
     # Published well before the next regular tick (a minute away), by a call made once due.
     assert post.live, "the due check did not publish the post between ticks"
     assert calls[-1] >= soon
+
+
+def test_a_publish_queues_a_task_and_the_worker_works_out_and_bakes_its_pages(fresh_site, settings):
+    """As in production: the editor's publish only records the change and its task; the
+    worker takes the task from the database queue (with Wagtail's own tasks)."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from samizdat.newsroom.models import PostPage
+
+    settings.SAMIZDAT_BAKE_EAGER = False
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    bake(full=True)
+    post = PostPage.objects.live().order_by("pk").first()
+    post.title = "Through the task queue"
+    post.save_revision().publish()
+    batch = BakeBatch.objects.latest("pk")
+    assert batch.event["id"] == post.pk and batch.resolved_at is None and batch.paths == []
+    queued = DBTaskResult.objects.ready()
+    assert queued.filter(task_path__endswith="process_changes").exists()
+
+    # What `worker.task_run_one` does, minus its claim loop (which closes the connection
+    # that this test's transaction lives on): run each queued task as the database worker does.
+    runner = Worker(queue_names=["*"], excluded_queue_names=[], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="test")
+    while (task := DBTaskResult.objects.ready().first()) is not None:
+        task.claim("test")
+        runner.run_task(task)
+    batch.refresh_from_db()
+    assert batch.finished_at and post.reader_path in batch.paths
+    assert "Through the task queue" in read(fresh_site, post.reader_path)
+    assert not DBTaskResult.objects.ready().exists(), "every queued task ran, Wagtail's too"
+    assert not DBTaskResult.objects.failed().exists()

@@ -13,10 +13,15 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+
 from . import clock, dependencies
 from .changes import change_record
+from .locks import exclusive
 from .models import BakeBatch
-from .services import batch_run_pending
+from .services import WORKER_ID, batch_run_pending, jobs_requeue_stale
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +33,7 @@ def clock_check():
     before, after = clock.baked_clock_state(), clock.clock_state()
     if before != after:
         changed = clock.clock_changed(before, after)
-        change_record(reason="clock: banner or pin changed", stale=lambda: dependencies.paths_for_clock(changed))
+        change_record(reason="clock: banner or pin changed", event=dependencies.clock_event(changed))
         clock.baked_clock_state_save(after)
 
 
@@ -56,39 +61,69 @@ def journal_prune(*, keep_days=7):
 
 
 def worker_tick():
-    heartbeat()
-    clock.scheduled_publish_run()
-    clock_check()
-    journal_prune()
+    """What time brings: scheduled publishing, banners and pins, pruning, dead jobs. One
+    worker at a time does it (the others skip), so a scheduled post is published once."""
+    with exclusive("clock", blocking=False) as mine:
+        if mine:
+            clock.scheduled_publish_run()
+            clock_check()
+            journal_prune()
+            jobs_requeue_stale()
+
+
+def due_check():
+    """Scheduled posts go live within a second of their time, not at the next tick."""
+    if clock.scheduled_due():
+        with exclusive("clock", blocking=False) as mine:
+            if mine:
+                clock.scheduled_publish_run()
+
+
+def task_run_one():
+    """Run one queued task of any kind (ours and Wagtail's), if there is one. The database
+    backend's worker claims it so that no other worker runs it too."""
+    runner = Worker(
+        queue_names=["*"], excluded_queue_names=[], interval=0, batch=True, backend_name="default",
+        startup_delay=False, max_tasks=1, worker_id=WORKER_ID,
+    )
+    runner.run()
+    return runner._run_tasks > 0
 
 
 def worker_run(*, interval=5.0, poll=0.05, stop=None, max_seconds=None):
-    """Loop until `stop` is set (or SIGTERM/SIGINT, or `max_seconds`)."""
+    """Loop until `stop` is set (or SIGTERM/SIGINT, or `max_seconds`): run queued tasks,
+    keep the clock, say it is alive. Several may run against one database."""
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     started = time.monotonic()
     next_tick = next_due_check = 0.0
-    logger.info("worker started (scheduler every %ss)", interval)
+    uses_task_queue = isinstance(task_backends["default"], DatabaseBackend)
+    logger.info("worker %s started (scheduler every %ss)", WORKER_ID, interval)
     while not stop.is_set():
         if not connection.in_atomic_block:
             close_old_connections()  # a long-running loop must not hold a dead connection
+        ran = False
         try:
             now = time.monotonic()
             if now >= next_tick:
+                heartbeat()
                 worker_tick()
                 next_tick, next_due_check = now + interval, now + 0.5
             elif now >= next_due_check:
-                # Scheduled posts go live within a second of their time, not at the next tick.
-                if clock.scheduled_due():
-                    clock.scheduled_publish_run()
+                due_check()
                 next_due_check = now + 0.5
-            batch_run_pending()
+            ran = uses_task_queue and task_run_one()
+            if not ran:
+                # The journal is the source of truth: bake what is due even if its task was
+                # lost, unless another worker is baking right now.
+                batch_run_pending(full_as_tasks=uses_task_queue, blocking=False)
         except Exception:
             logger.exception("worker step failed; retrying")
             stop.wait(min(interval, 5))
         if max_seconds is not None and time.monotonic() - started >= max_seconds:
             break
-        stop.wait(poll)
+        if not ran:
+            stop.wait(poll)
     logger.info("worker stopped")

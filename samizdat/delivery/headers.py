@@ -1,0 +1,71 @@
+"""The response headers and cache rules of the reader site, in one table.
+
+The reader server (`server.py`) and the generated nginx configuration
+(`samizdat nginx-config`) both read them from here, so the two cannot drift.
+"""
+
+import re
+
+from django.conf import settings
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+)
+
+# A theme asset's name carries its content hash (`site.3f2a9c01bd.css`, see
+# `samizdat.theme.jinja.asset_name`): only such a name may be cached for ever.
+HASHED_ASSET = r"^/assets/[^/]+\.[0-9a-f]{10}\.(?:css|js)$"
+
+# (what, regular expression on the decoded path, Cache-Control): the first that matches
+# wins. The query string never matters: `?fbclid=` on a page must not make it immutable,
+# or a correction never reaches the readers who came through a shared link.
+CACHE_RULES = (
+    ("content-hashed theme assets", HASHED_ASSET, "public, max-age=31536000, immutable"),
+    ("shared fragments (banner, latest posts)", r"/(?:breaking|latest)\.html$", "public, max-age=10, must-revalidate"),
+    ("images", r"\.(?:jpe?g|png|webp|gif|avif|ico)$", "public, max-age=86400"),
+    ("pages and everything else", r"", "public, max-age=60, must-revalidate"),
+)
+_CACHE_RULES = tuple((re.compile(pattern), value) for _, pattern, value in CACHE_RULES)
+# Answers that are not a file of the site (404, redirects): short, so a page published a
+# minute later is found.
+NOT_FOUND_CACHE = CACHE_RULES[-1][2]
+
+# Content types compressed on the fly, and the ones that carry a charset.
+COMPRESSIBLE = (
+    "text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
+    "application/xml", "text/plain",
+)
+
+
+def cache_control(path):
+    """Cache-Control for a file of the site, from its path alone."""
+    for pattern, value in _CACHE_RULES:
+        if pattern.search(path):
+            return value
+    return NOT_FOUND_CACHE
+
+
+def strict_transport_security():
+    """The HSTS header value Django's SecurityMiddleware would send, or None (settings
+    without SECURE_HSTS_SECONDS, as in development)."""
+    seconds = getattr(settings, "SECURE_HSTS_SECONDS", 0)
+    if not seconds:
+        return None
+    value = f"max-age={int(seconds)}"
+    if getattr(settings, "SECURE_HSTS_INCLUDE_SUBDOMAINS", False):
+        value += "; includeSubDomains"
+    if getattr(settings, "SECURE_HSTS_PRELOAD", False):
+        value += "; preload"
+    return value
+
+
+def security_headers():
+    """Headers every reader response carries, whatever its status."""
+    hsts = strict_transport_security()
+    return [*SECURITY_HEADERS, *([("Strict-Transport-Security", hsts)] if hsts else [])]
