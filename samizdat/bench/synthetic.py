@@ -21,6 +21,7 @@ from wagtail.models import Locale, Page
 
 from samizdat.demo.images import render_jpeg
 from samizdat.newsroom.models import Author, BlogPage, NewsroomHome, PostAuthor, PostPage, PostTag, ServicePage
+from samizdat.newsroom.services import listing_entries_sync_under
 
 WORDS = (
     "border river market night train archive signal court harbour school winter radio "
@@ -122,4 +123,5 @@ def synthetic_newsroom_create(posts, *, slug="bench", language="en", blogs=4, au
          for i, p in enumerate(created) for k in range(2)],
         batch_size=2000,
     )
+    listing_entries_sync_under(page=service)  # the listing index, in bulk (no signals fired above)
     return service

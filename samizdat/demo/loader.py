@@ -84,6 +84,7 @@ def _publish(page, when=None):
     page.save_revision().publish()
     if when is not None:
         PostPage.objects.filter(pk=page.pk).update(first_published_at=when, last_published_at=when)
+        newsroom_services.listing_entries_sync(post=page)  # listings order by the back-dated time
 
 
 @transaction.atomic

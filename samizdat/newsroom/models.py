@@ -712,3 +712,50 @@ class BreakingNews(models.Model):
             raise ValidationError(
                 {"link_url": _("Use a reader path starting with / or an https:// address.")}
             )
+
+
+class ListingEntry(models.Model):
+    """One post in one listing, kept by `services.listing_entries_sync` in the change's own
+    transaction. Listings read these instead of walking the page tree, so the newest posts of
+    a listing, its count and its newest archive page cost the same in any archive size.
+
+    `key` names the listing by ids ("service:<edition>", "blog:<blog>",
+    "author:<edition>:<author>", "tag:<edition>:<tag>"), so a renamed slug rewrites nothing.
+    A row exists exactly when the post is live, not unlisted, under a live blog of a live
+    edition."""
+
+    key = models.CharField(max_length=80)
+    post = models.ForeignKey(PostPage, on_delete=models.CASCADE, related_name="listing_entries")
+    published_at = models.DateTimeField()  # the post's first_published_at: listings' order
+    pinned_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "post"], name="newsroom_listing_entry_once")]
+        indexes = [
+            # Newest first or oldest first within one listing, and "how many are newer".
+            models.Index(fields=["key", "published_at", "post"], name="newsroom_listing_order"),
+            # The few pinned posts of a front: NULLs fall outside "pinned_until > now".
+            models.Index(fields=["key", "pinned_until"], name="newsroom_listing_pins"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.post_id}"
+
+    @staticmethod
+    def key_of(kind, edition_id, ident=None):
+        """The key of a listing: `ident` is the blog's, author's or tag's id."""
+        if kind == "service":
+            return f"service:{edition_id}"
+        if kind == "blog":
+            return f"blog:{ident}"
+        return f"{kind}:{edition_id}:{ident}"
+
+
+class ListingCount(models.Model):
+    """How many entries a listing has, kept exact beside `ListingEntry`."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    count = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key}: {self.count}"

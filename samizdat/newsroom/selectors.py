@@ -9,8 +9,9 @@ a `Listing` carries it, so one listing's count or ordered ids are read once per 
 from __future__ import annotations  # models and selectors refer to each other (pages list posts)
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 from wagtail.permissions import page_permission_policy
@@ -26,14 +27,11 @@ LATEST_POSTS = 5
 # get both from shared fragments. Publishing re-renders only this window.
 LATEST_WINDOW = LATEST_POSTS + 1
 CARD_BLOCK = 20  # archive pages whose posts are fetched together in a full bake
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # where a live post that was never published sorts
 
 
 def services_live():
     return models.ServicePage.objects.live().order_by("path")
-
-
-def _listed(queryset):
-    return queryset.live().filter(unlisted=False)
 
 
 def _with_cards(queryset):
@@ -51,19 +49,39 @@ class Front:
 
 @dataclass(frozen=True)
 class Listing:
-    """A paginated list of posts: an edition's front, a blog, an author's or a tag's page."""
+    """A paginated list of posts: an edition's front, a blog, an author's or a tag's page.
+
+    Reads go to the listing index (`models.ListingEntry`, `models.ListingCount`), never to
+    the page tree: the count is one row, the newest posts a short range of one index, so a
+    listing's front and newest archive pages cost the same in any archive size."""
 
     kind: str  # "service" | "blog" | "author" | "tag"
     service: models.ServicePage
     blog: models.BlogPage | None = None
     slug: str = ""  # author or tag slug
     cache: ReadCache = field(default=NO_CACHE, compare=False, repr=False)
+    ref: int | None = field(default=None, compare=False, repr=False)  # the author's or tag's id, when known
 
     @property
     def key(self):
         """How the dependency tracker remembers that a post was in this listing."""
         ident = self.blog.pk if self.kind == "blog" else self.slug if self.kind in ("author", "tag") else ""
         return f"{self.kind}:{self.service.pk}:{ident}"
+
+    @property
+    def entry_key(self):
+        """The listing's key in the index: ids, not slugs."""
+        ident = self.blog.pk if self.kind == "blog" else self._ref() if self.kind in ("author", "tag") else None
+        return models.ListingEntry.key_of(self.kind, self.service.pk, ident)
+
+    def _ref(self):
+        if self.ref is not None:
+            return self.ref
+        model = models.Author if self.kind == "author" else Tag
+        found = self.cache.get(
+            (self.kind, "id", self.slug), lambda: model.objects.filter(slug=self.slug).values_list("pk", flat=True).first()
+        )
+        return "-" if found is None else found  # an unknown slug lists nothing
 
     @property
     def base(self):
@@ -80,32 +98,29 @@ class Listing:
     def pins_apply(self):
         return self.kind in ("service", "blog")
 
+    def entries(self):
+        return models.ListingEntry.objects.filter(key=self.entry_key)
+
     def posts(self):
         """Listed posts, unordered."""
-        if self.kind == "blog":
-            qs = models.PostPage.objects.child_of(self.blog)
-        else:
-            qs = models.PostPage.objects.descendant_of(self.service)
-        qs = _listed(qs)
-        if self.kind == "author":
-            qs = qs.filter(post_authors__author__slug=self.slug)
-        elif self.kind == "tag":
-            qs = qs.filter(tags__slug=self.slug)
-        return qs
+        return models.PostPage.objects.filter(listing_entries__key=self.entry_key)
 
     def ordered_ids(self):
         """Ids of the listed posts, oldest first: one query per listing and batch, which
         every archive page of the listing then slices (a full bake)."""
         return self.cache.get(
             ("order", self.key),
-            lambda: list(self.posts().order_by("first_published_at", "pk").values_list("pk", flat=True)),
+            lambda: list(self.entries().order_by("published_at", "post_id").values_list("post_id", flat=True)),
         )
 
     def count(self):
         ids = self.cache.peek(("order", self.key))
         if ids is not None:
             return len(ids)
-        return self.cache.get(("count", self.key), lambda: self.posts().count())
+        return self.cache.get(
+            ("count", self.key),
+            lambda: models.ListingCount.objects.filter(key=self.entry_key).values_list("count", flat=True).first() or 0,
+        )
 
     def page_count(self):
         return pagination.page_count(self.count())
@@ -119,12 +134,14 @@ class Listing:
         return [self.path()] + [self.path(n) for n in range(1, pagination.page_count(count) + 1)]
 
     def _newest(self, start, end, count):
-        """Posts at positions start..end-1, newest first, fetched from the nearer end so a
-        page near the newest end costs the same in any archive size."""
-        qs = _with_cards(self.posts())
+        """Posts at positions start..end-1, newest first, read from the nearer end of the
+        index so a page near the newest end costs the same in any archive size."""
+        entries = self.entries()
         if start > count // 2:
-            return list(qs.order_by("-first_published_at", "-pk")[count - end : count - start])
-        return list(qs.order_by("first_published_at", "pk")[start:end])[::-1]
+            ids = entries.order_by("-published_at", "-post_id").values_list("post_id", flat=True)[count - end : count - start]
+            return _posts_by_ids(list(ids))
+        ids = entries.order_by("published_at", "post_id").values_list("post_id", flat=True)[start:end]
+        return _posts_by_ids(list(ids)[::-1])
 
     def front(self):
         count = self.count()
@@ -135,11 +152,13 @@ class Listing:
             posts = self._newest(start, count, count)
         if not self.pins_apply:
             return Front(posts, frozenset())
-        pinned = list(
-            _with_cards(self.posts().filter(pinned_until__gt=timezone.now())).order_by("-first_published_at", "-pk")[
-                : pagination.PAGE_SIZE
-            ]
+        pins = (
+            self.entries()
+            .filter(pinned_until__gt=timezone.now())
+            .order_by("-published_at", "-post_id")
+            .values_list("post_id", flat=True)[: pagination.PAGE_SIZE]
         )
+        pinned = _posts_by_ids(list(pins))
         pinned_ids = frozenset(p.pk for p in pinned)
         return Front(pinned + [p for p in posts if p.pk not in pinned_ids], pinned_ids)
 
@@ -158,33 +177,30 @@ class Listing:
         """Posts by id, newest first. A full bake renders a listing's pages one after another,
         so it fetches a block of pages' posts at once."""
         if block is None:
-            posts = {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=ids))}
-        else:
-            all_ids = self.ordered_ids()
-            size = CARD_BLOCK * pagination.PAGE_SIZE
-            block_ids = all_ids[block * size : (block + 1) * size]
-            posts = self.cache.get(
-                ("cards", self.key, block),
-                lambda: {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=block_ids))},
-            )
+            return _posts_by_ids(list(reversed(ids)))
+        all_ids = self.ordered_ids()
+        size = CARD_BLOCK * pagination.PAGE_SIZE
+        block_ids = all_ids[block * size : (block + 1) * size]
+        posts = self.cache.get(
+            ("cards", self.key, block),
+            lambda: {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=block_ids))},
+        )
         return [posts[pk] for pk in reversed(ids)]
 
+    def _newer(self, post, *, inclusive):
+        """Entries newer than `post` (and `post` itself when `inclusive`): a range of the
+        index from the post's time up, short for recent posts."""
+        at = listing_time(post)
+        tie = Q(post_id__gte=post.pk) if inclusive else Q(post_id__gt=post.pk)
+        return self.entries().filter(published_at__gte=at).filter(Q(published_at__gt=at) | tie).count()
+
     def position(self, post):
-        """How many listed posts are older than `post` (its 0-based place, oldest first)."""
-        if post.first_published_at is None:  # never published: it would be the newest
-            return self.posts().exclude(pk=post.pk).count()
-        older = Q(first_published_at__lt=post.first_published_at) | Q(
-            first_published_at=post.first_published_at, pk__lt=post.pk
-        )
-        return self.posts().filter(older).exclude(pk=post.pk).count()
+        """How many listed posts are older than `post` (its 0-based place, oldest first) —
+        counted from the newest end, whether or not `post` itself is listed."""
+        return self.count() - self._newer(post, inclusive=True)
 
     def newer_count(self, post):
-        if post.first_published_at is None:
-            return 0
-        newer = Q(first_published_at__gt=post.first_published_at) | Q(
-            first_published_at=post.first_published_at, pk__gt=post.pk
-        )
-        return self.posts().filter(newer).exclude(pk=post.pk).count()
+        return self._newer(post, inclusive=False)
 
     @classmethod
     def from_key(cls, key, cache=None):
@@ -200,43 +216,66 @@ class Listing:
         return cls(kind, service, slug=ident, cache=cache)
 
 
+def listing_time(post):
+    """Where a post sorts in its listings (as `services` writes it into the index)."""
+    return post.first_published_at or EPOCH
+
+
+def _posts_by_ids(ids):
+    """Posts with what a listing card shows, in the order of `ids`."""
+    if not ids:
+        return []
+    posts = {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=ids))}
+    return [posts[pk] for pk in ids if pk in posts]
+
+
 def listings_of_post(post, *, assume_live=False, cache=None):
-    """Every listing a live, listed post appears in."""
+    """Every listing a live, listed post appears in (none under an unpublished blog or
+    edition, as in the index)."""
     if (not post.live and not assume_live) or post.unlisted:
         return []
     cache = cache or NO_CACHE
     service, blog = post.get_service(cache), post.get_blog(cache)
-    if service is None or blog is None:
+    if service is None or blog is None or not (service.live and blog.live):
         return []
     listings = [Listing("service", service, cache=cache), Listing("blog", service, blog=blog, cache=cache)]
-    listings += [Listing("author", service, slug=a.slug, cache=cache) for a in post.ordered_authors]
-    listings += [Listing("tag", service, slug=t.slug, cache=cache) for t in post.ordered_tags]
+    listings += [Listing("author", service, slug=a.slug, ref=a.pk, cache=cache) for a in post.ordered_authors]
+    listings += [Listing("tag", service, slug=t.slug, ref=t.pk, cache=cache) for t in post.ordered_tags]
     return listings
 
 
 def latest_posts_for_blog(blog, *, limit=LATEST_WINDOW):
     """The blog's newest listed posts by publication time (pins do not apply here)."""
-    return list(_listed(models.PostPage.objects.child_of(blog)).order_by("-first_published_at", "-pk")[:limit])
-
-
-def _with_listed_counts(model, link, service):
-    """`model` rows (authors, tags) with listed posts in the service, each with how many;
-    `link` is the relation from the row to its post ("post_links__post")."""
-    post_ids = _listed(models.PostPage.objects.descendant_of(service)).values("pk")
-    through = link.split("__")[0]
-    return (
-        model.objects.filter(**{f"{link}__in": post_ids})
-        .annotate(listed=Count(through, distinct=True))
-        .order_by("slug")
+    ids = (
+        models.ListingEntry.objects.filter(key=models.ListingEntry.key_of("blog", None, blog.pk))
+        .order_by("-published_at", "-post_id")
+        .values_list("post_id", flat=True)[:limit]
     )
+    ids = list(ids)
+    posts = {p.pk: p for p in models.PostPage.objects.filter(pk__in=ids)}
+    return [posts[pk] for pk in ids if pk in posts]
+
+
+def _with_listed_counts(model, kind, service):
+    """`model` rows (authors, tags) with listed posts in the edition, by slug, each with how
+    many (`listed`) — from the index's counters."""
+    prefix = f"{kind}:{service.pk}:"
+    counts = {
+        int(key[len(prefix) :]): count
+        for key, count in models.ListingCount.objects.filter(key__startswith=prefix, count__gt=0).values_list("key", "count")
+    }
+    rows = list(model.objects.filter(pk__in=counts).order_by("slug"))
+    for row in rows:
+        row.listed = counts[row.pk]
+    return rows
 
 
 def authors_for_service(service):
-    return _with_listed_counts(models.Author, "post_links__post", service)
+    return _with_listed_counts(models.Author, "author", service)
 
 
 def tags_for_service(service):
-    return _with_listed_counts(Tag, "newsroom_posttag_items__content_object", service)
+    return _with_listed_counts(Tag, "tag", service)
 
 
 def blogs_for_service(service):
