@@ -155,3 +155,15 @@ def make_post(blog, owner, *, state="draft", title="Matrix story"):
     if state == "in review":
         post.get_workflow().start(post, owner)
     return PostPage.objects.get(pk=post.pk)
+
+
+def matrix_cases(matrix, roles, targets):
+    """Test parameters from an authorisation table: {action: (one cell per role)}, each cell
+    "Y"/"N"/"-" per target separated by spaces ("-": does not apply)."""
+    return [
+        pytest.param(action, role, target, allowed == "Y", id=f"{action}|{role}|{target}")
+        for action, cells in matrix.items()
+        for role, cell in zip(roles, cells, strict=True)
+        for target, allowed in zip(targets, cell.split(), strict=True)
+        if allowed != "-"
+    ]

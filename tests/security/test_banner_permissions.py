@@ -16,6 +16,8 @@ from django.utils import timezone
 from samizdat.newsroom import selectors
 from samizdat.newsroom.models import BreakingNews, ServicePage
 
+from .conftest import matrix_cases
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ("contributor", "editor", "administrator")
@@ -32,15 +34,6 @@ MATRIX = {
     "copy":                ("N N",       "Y N",  "Y Y"),
     "create":              ("N N",       "Y N",  "Y Y"),
 }
-
-
-def matrix_cases():
-    return [
-        pytest.param(action, role, target, allowed == "Y", id=f"{action}|{role}|{target}")
-        for action, cells in MATRIX.items()
-        for role, cell in zip(ROLES, cells, strict=True)
-        for target, allowed in zip(TARGETS, cell.split(), strict=True)
-    ]
 
 
 def _edition(target):
@@ -94,7 +87,7 @@ def act(action, client, user, target):
     raise AssertionError(f"no such action in the matrix: {action}")
 
 
-@pytest.mark.parametrize("action, role, target, allowed", matrix_cases())
+@pytest.mark.parametrize("action, role, target, allowed", matrix_cases(MATRIX, ROLES, TARGETS))
 def test_banner_matrix(client, people, action, role, target, allowed):
     took_effect, response = act(action, client, people[role], target)
     assert took_effect is allowed, (

@@ -23,6 +23,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
 
 from .conftest import make_post as _post
+from .conftest import matrix_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -48,16 +49,6 @@ MATRIX = {
     "add an image":               ("Y - -",      "Y - -",      "Y - -"),
     "edit an image":              ("Y N -",      "Y Y -",      "Y Y -"),
 }
-
-
-def matrix_cases():
-    return [
-        pytest.param(action, role, target, allowed == "Y", id=f"{action}|{role}|{target}")
-        for action, cells in MATRIX.items()
-        for role, cell in zip(ROLES, cells, strict=True)
-        for target, allowed in zip(TARGETS, cell.split(), strict=True)
-        if allowed != "-"
-    ]
 
 
 def _blogs(target):
@@ -210,7 +201,7 @@ def act(action, client, people, role, target):
     raise AssertionError(f"no such action in the matrix: {action}")
 
 
-@pytest.mark.parametrize("action, role, target, allowed", matrix_cases())
+@pytest.mark.parametrize("action, role, target, allowed", matrix_cases(MATRIX, ROLES, TARGETS))
 def test_authorisation_matrix(client, people, action, role, target, allowed):
     took_effect = act(action, client, people, role, target)
     assert took_effect is allowed, (
