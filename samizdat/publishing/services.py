@@ -179,6 +179,7 @@ def full_bake_start(batch):
     batch = BakeBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.started_at or batch.finished_at:
         return  # another worker started it
+    _supersede(batch)
     clock_now, jobs = full_prepare()
     now = timezone.now()
     BakeBatch.objects.filter(pk=batch.pk).update(started_at=now, clock=clock_now)
@@ -190,6 +191,19 @@ def full_bake_start(batch):
     if not created:
         bake_finish.enqueue(batch.pk)
     logger.info("full bake %s: %d jobs queued", batch.pk, len(jobs))
+
+
+def _supersede(full):
+    """Batches queued before a full bake need no bake of their own: it renders every page as
+    the database now stands, and rebuilds the remembered state. Expanded bodies are forgotten
+    if any of them was a change not yet worked out (it may have moved a page others link to).
+    They are closed before the full bake starts, so its last step does not render them again."""
+    older = BakeBatch.objects.filter(finished_at__isnull=True, full=False, pk__lt=full.pk)
+    if older.filter(event__isnull=False, resolved_at__isnull=True).exists():
+        bodies_forget_all()
+    closed = older.update(finished_at=timezone.now(), last_error=f"superseded by full bake {full.pk}")
+    if closed:
+        logger.info("full bake %s supersedes %d queued batch(es)", full.pk, closed)
 
 
 def full_bake_job_run(job_id):
