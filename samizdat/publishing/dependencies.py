@@ -301,7 +301,7 @@ def pages_showing(posts):
             listings[listing.key] = listing
             members[listing.key].add(post.pk)
     for key, listing in listings.items():
-        order = list(listing.posts().order_by("first_published_at", "pk").values_list("pk", flat=True))
+        order = listing.ordered_ids()  # the listing index, not the posts table
         places = [i for i, pk in enumerate(order) if pk in members[key]]
         paths |= {listing.path(pagination.page_of(i)) for i in places}
         if listing.pins_apply or any(pagination.on_front(i, len(order)) for i in places):

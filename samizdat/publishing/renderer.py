@@ -64,8 +64,11 @@ class RenderError(Exception):
     """A page answered something other than a page (a bug, a template error)."""
 
 
-def _language(page):
-    return getattr(page, "language_code", None)
+def _language(page, cache):
+    """The page's edition language, its edition looked up through the batch's cache (once per
+    batch, not once per page)."""
+    service = page.get_service(cache) if hasattr(page, "get_service") else None
+    return service.language_code if service else None
 
 
 class Renderer:
@@ -114,7 +117,7 @@ class Renderer:
                 if not page.live:
                     raise Http404
                 response = render_in_language(
-                    _language(page), lambda: page.serve(request, *args, **(kwargs or {}))
+                    _language(page, self.cache), lambda: page.serve(request, *args, **(kwargs or {}))
                 )
             except Http404:
                 return Rendered(path, self.render_redirect(path))
@@ -128,7 +131,7 @@ class Renderer:
         target, page = redirect_target(self.site, path)
         if target is None:
             return None
-        with translation.override(_language(page) if page else None):
+        with translation.override(_language(page, self.cache) if page else None):
             html = render_to_string("samizdat/redirect.html", {"target": link(target), "lang": translation.get_language()})
         return html.encode()
 
