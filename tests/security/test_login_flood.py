@@ -1,6 +1,12 @@
 """Readers never wait for the admin: while eight clients flood the admin login with wrong
-passwords (each one a full password hash), the reader site keeps at least half of its
-throughput. Real `samizdat serve`, real password hashing (development settings), loopback."""
+passwords (each one a full password hash), the reader site keeps most of its throughput.
+Real `samizdat serve`, real password hashing (development settings), loopback.
+
+The harm this guards against took readers from 3,526 to 35 requests/s (1 %). The floor is a
+quarter, not a half: on the two-core CI machine the measuring client, eight attacking clients,
+the server and another test worker share the CPUs, and the ratio has varied from 42 % to 112 %
+between runs of the same code. Throughput alone is measured before and after the flood, so a
+change in the machine's other load during the test does not count against the server."""
 
 import asyncio
 import http.client
@@ -109,7 +115,7 @@ def test_a_login_flood_does_not_starve_readers(serve_env):
         port = urlsplit(base).port
         wait_for_admin(port)
         reader_rate(port, path, 1)  # warm up
-        alone = reader_rate(port, path, SECONDS)
+        alone_before = reader_rate(port, path, SECONDS)
 
         context = multiprocessing.get_context("fork")
         manager = context.Manager()
@@ -129,11 +135,12 @@ def test_a_login_flood_does_not_starve_readers(serve_env):
                 t.join(timeout=60)
             answered, errors = list(answered), list(errors)
             manager.shutdown()
+        alone = (alone_before + reader_rate(port, path, SECONDS)) / 2
     print(f"\nreader requests/s alone: {alone:.0f}; during a flood of {FLOODERS} login clients: "
           f"{flooded:.0f} ({flooded / alone:.0%}); wrong logins answered: {logins:.1f}/s")
     assert not errors, errors[:5]
     assert answered, f"the flood never reached the password check (see {log})"
-    assert flooded >= 0.5 * alone, f"readers fell from {alone:.0f} to {flooded:.0f} requests/s during the flood"
+    assert flooded >= 0.25 * alone, f"readers fell from {alone:.0f} to {flooded:.0f} requests/s during the flood"
 
 
 async def _asgi(app, path):
