@@ -101,7 +101,7 @@ def demo_content_load():
     for spec in content.SERVICES:
         service = home.add_child(instance=ServicePage(
             title=spec["title"], slug=spec["slug"], language_code=spec["language_code"],
-            direction=spec["direction"], tagline=spec["tagline"],
+            direction=spec["direction"], tagline=spec["tagline"], time_zone=spec["time_zone"],
             contact_email=spec["contact_email"], base_url=spec["base_url"],
         ))
         _publish(service)

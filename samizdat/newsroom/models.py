@@ -6,6 +6,7 @@ change touches is decided in `samizdat.publishing.dependencies`, not here.
 """
 
 import re
+import zoneinfo
 
 from anyascii import anyascii
 from babel import Locale, UnknownLocaleError
@@ -301,6 +302,15 @@ class ListingMixin:
         return TemplateResponse(request, template, {"page": self, **context})
 
 
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+def time_zone_check(value):
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("“%(value)s” is not a time zone name (examples: Asia/Tehran, Europe/Moscow, UTC)."),
+                              params={"value": value})
+
+
 class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     """One language edition of the newsroom, and its front page."""
 
@@ -318,10 +328,15 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     contact_email = models.EmailField(
         blank=True, help_text=_("Shown to readers in a form that address harvesters cannot read.")
     )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[time_zone_check],
+        help_text=_("The edition's local time, for dates shown to readers and staff, e.g. Asia/Tehran."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("tagline"),
         FieldRowPanel([FieldPanel("language_code"), FieldPanel("direction")]),
+        FieldPanel("time_zone", widget=forms.Select(choices=TIME_ZONE_CHOICES)),
         FieldPanel("base_url"),
         FieldPanel("contact_email"),
     ]
@@ -341,6 +356,14 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
 
     def get_service(self, cache=None):
         return self
+
+    @property
+    def zone(self):
+        """The edition's time zone as a tzinfo (UTC if the stored name is no longer known)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
     @property
     def breaking_fragment_path(self):

@@ -31,6 +31,16 @@ def test_rtl_language_must_be_right_to_left():
         service.clean()
 
 
+def test_edition_time_zone_must_be_a_known_zone():
+    service = ServicePage(title="x", slug="x", language_code="fa", direction="rtl", time_zone="Asia/Tehran")
+    assert str(service.zone) == "Asia/Tehran"
+    service.time_zone = "Tehran/Asia"
+    with pytest.raises(ValidationError) as excinfo:
+        service.full_clean(exclude=["path", "depth"])
+    assert "time_zone" in excinfo.value.message_dict
+    assert str(service.zone) == "UTC"  # an unknown stored name falls back rather than failing a bake
+
+
 def test_breaking_news_must_expire_after_start():
     service = ServicePage.objects.get(language_code="en")
     item = BreakingNews(service=service, text="x", starts_at=service.last_published_at, expires_at=service.last_published_at)
