@@ -189,15 +189,19 @@ def worker_start(env):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
 def wrk(url, *, seconds=10, connections=32, threads=2):
-    """Requests per second wrk measures against `url`."""
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
+    """(requests per second, p99 latency in ms) that wrk measures against `url`."""
+    out = subprocess.run(["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", url],
                          capture_output=True, text=True, check=True).stdout
     match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", out, re.MULTILINE)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url} answered errors under load:\n{out}")
-    return float(match.group(1))
+    return float(match.group(1)), round(float(p99.group(1)) * _UNITS[p99.group(2)], 2)
 
 
 def wait_for_port(port, timeout=20.0):

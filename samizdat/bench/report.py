@@ -136,10 +136,11 @@ def _table(results, sizes):
     if "skipped" in serving:
         rows.append(f"\nServing: skipped — {serving['skipped']}.")
     else:
+        servers = "; ".join(f"{name}: {m['rps']:,} requests/s, p99 {m['p99_ms']} ms"
+                            for name, m in serving["servers"].items())
         rows.append(
-            f"\nServing one baked post page (`wrk {serving['wrk']}` on loopback): `samizdat serve` "
-            f"{serving['samizdat_rps']:,} requests/s, nginx {serving['nginx_rps']:,} requests/s — "
-            f"ratio {serving['ratio']:.2f}."
+            f"\nServing one baked post page (`wrk {serving['wrk']}` on loopback, two workers each): {servers}. "
+            f"`samizdat serve` / bare nginx: {serving['ratio']:.2f} (with the Python front: {serving['python_ratio']:.2f})."
         )
     rows.append(f"\nTargets (issue 8):\n\n{_targets(results)}")
     skipped = f" --skip {','.join(results['skipped'])}" if results.get("skipped") else ""

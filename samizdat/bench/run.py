@@ -138,7 +138,9 @@ http {{ access_log off; sendfile on; tcp_nopush on; types {{ text/html html; }}
 
 
 def _serving(env, data_dir, post_path, *, seconds=10):
-    """Requests/s for one baked post page from `samizdat serve` and from nginx, same files."""
+    """Requests/s and p99 latency for one baked post page from `samizdat serve` with each
+    reader front (nginx, which it runs itself when installed, and the Python front) and from
+    a bare nginx on the same files, two workers each."""
     from urllib.parse import quote
 
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -147,24 +149,31 @@ def _serving(env, data_dir, post_path, *, seconds=10):
     tmp = Path(tempfile.mkdtemp(prefix="samizdat-nginx-"))
     conf = tmp / "nginx.conf"
     conf.write_text(NGINX.format(tmp=tmp, port=8091, root=Path(data_dir) / "site"))
-    serve = subprocess.Popen(_samizdat("serve", "--port", "8090", "--workers", "2", "--no-worker"),
-                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    web = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    servers = {"bare nginx": (8091, [nginx, "-c", str(conf), "-p", str(tmp)])}
+    for front, port in (("nginx", 8090), ("python", 8092)):
+        servers[f"samizdat serve --front {front}"] = (
+            port, _samizdat("serve", "--port", str(port), "--workers", "2", "--no-worker", "--front", front))
+    procs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for port, command in servers.values()]
+    measured = {}
     try:
-        wait_for_port(8090)
-        wait_for_port(8091)
         path = quote(post_path)
-        wrk(f"http://127.0.0.1:8090{path}", seconds=2)  # warm up both
-        wrk(f"http://127.0.0.1:8091{path}", seconds=2)
-        ours = wrk(f"http://127.0.0.1:8090{path}", seconds=seconds)
-        theirs = wrk(f"http://127.0.0.1:8091{path}", seconds=seconds)
+        for port, _ in servers.values():
+            wait_for_port(port)
+            wrk(f"http://127.0.0.1:{port}{path}", seconds=2)  # warm up
+        for name, (port, _) in servers.items():
+            rps, p99 = wrk(f"http://127.0.0.1:{port}{path}", seconds=seconds)
+            measured[name] = {"rps": round(rps), "p99_ms": p99}
     finally:
-        for proc in (serve, web):
+        for proc in procs:
             proc.terminate()
             proc.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"samizdat_rps": round(ours), "nginx_rps": round(theirs), "ratio": round(ours / theirs, 2),
-            "path": post_path, "wrk": "-t2 -c32 -d%ss" % seconds}
+    ours, python, theirs = (measured[n]["rps"] for n in (
+        "samizdat serve --front nginx", "samizdat serve --front python", "bare nginx"))
+    return {"samizdat_rps": ours, "python_front_rps": python, "nginx_rps": theirs,
+            "ratio": round(ours / theirs, 2), "python_ratio": round(python / theirs, 2),
+            "servers": measured, "path": post_path, "wrk": "-t2 -c32 -d%ss" % seconds}
 
 
 def _baked_post(data_dir):

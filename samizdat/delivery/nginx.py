@@ -1,9 +1,33 @@
-"""An nginx server block for the baked reader site with the headers and cache rules of
-`samizdat serve`, generated from the same table (`headers.py`) so the two cannot drift."""
+"""nginx for the baked reader site, with the headers and cache rules of the Python front,
+generated from the same table (`headers.py`) so the two cannot drift: the server block an
+operator puts in front of the site folder (`samizdat nginx-config`), and the whole
+configuration with which `samizdat serve` runs nginx itself (`--front nginx`)."""
+
+import os
+import pwd
+import shutil
+from pathlib import Path
 
 from django.conf import settings
 
 from .headers import CACHE_RULES, COMPRESSIBLE, NOT_FOUND_CACHE, security_headers
+from .server import DYNAMIC_PREFIXES
+
+# Connections that may wait for the admin at once; beyond them nginx answers 503 at once,
+# as the Python front does (`front.ReaderFront.queue_limit`).
+ADMIN_CONNECTIONS = 64
+# What Django is given for one request: an image upload is at most 8 MB
+# (WAGTAILIMAGES_MAX_UPLOAD_SIZE), a form with it a little more.
+MAX_BODY = "32m"
+TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+def nginx_binary():
+    """The nginx program, or None (Debian: nginx-light)."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
 
 
 def _quoted(value):
@@ -18,8 +42,38 @@ def _headers(cache, indent="        "):
     return "\n".join(indent + line for line in lines)
 
 
-def nginx_config(*, root=None, server_name="_", listen="80"):
-    """The text of one nginx `server { }` block serving the site folder at `root`."""
+def _admin_locations(admin_socket):
+    """Django's paths, handed to the admin server on its Unix socket. `^~`: the image and
+    asset rules (regular expressions) must not take /media/ or /static/ from it. The
+    client's address and scheme travel as the Python front sends them (adminproxy.py),
+    always overwritten here, so a client cannot forge them."""
+    proxy = "\n".join("        " + line for line in (
+        f"proxy_pass http://unix:{admin_socket}:;",
+        "proxy_http_version 1.0;",
+        "proxy_set_header Host $http_host;",
+        "proxy_set_header X-Samizdat-Client $remote_addr;",
+        "proxy_set_header X-Samizdat-Scheme $scheme;",
+        "proxy_set_header Connection \"\";",
+        "proxy_read_timeout 300s;",
+        f"client_max_body_size {MAX_BODY};",
+        f"limit_conn samizdat_admin {ADMIN_CONNECTIONS};",
+        "limit_conn_status 503;",
+        "error_page 502 504 =503 @admin_unavailable;",
+    ))
+    blocks = [
+        "    location @admin_unavailable {\n        add_header Retry-After 5 always;\n"
+        "        default_type text/plain;\n"
+        '        return 503 "The admin is starting or restarting. Try again in a few seconds.\\n";\n    }',
+        "    location = /admin {\n" + proxy + "\n    }",
+    ]
+    for prefix in DYNAMIC_PREFIXES:
+        blocks.append(f"    location ^~ {prefix.decode()} {{\n{proxy}\n    }}")
+    return "\n".join(blocks) + "\n"
+
+
+def nginx_config(*, root=None, server_name="_", listen="80", admin_socket=None):
+    """The text of one nginx `server { }` block serving the site folder at `root`; with
+    `admin_socket`, Django's paths (the admin, its static files, media) go to that socket."""
     root = root or settings.SAMIZDAT_SITE_DIR
     gzip_types = " ".join(t for t in COMPRESSIBLE if t != "text/html")  # text/html is always on
     locations = []
@@ -59,10 +113,30 @@ server {{
         return 404;
     }}
 {chr(10).join(locations)}
-    # pages and everything else
+{_admin_locations(admin_socket) if admin_socket else ""}    # pages and everything else
     location / {{
 {_headers(default_cache)}
         try_files $uri $uri/ =404;
     }}
 }}
 """
+
+
+def nginx_main_config(server_block, *, workdir, root=None, workers=1):
+    """A whole nginx.conf that runs `server_block` in the foreground, its pid, log and
+    temporary files in `workdir`. As root, nginx's workers would become `nobody`, who may not
+    enter the site folder (`root`): they run as the folder's owner instead."""
+    workdir = Path(workdir)
+    user = ""
+    if os.geteuid() == 0:
+        owner = pwd.getpwuid(Path(root or settings.SAMIZDAT_SITE_DIR).stat().st_uid).pw_name
+        user = f"user {owner};\n"
+    temp = "\n    ".join(f"{kind}_temp_path {workdir / kind};" for kind in TEMP_KINDS)
+    return (
+        f"{user}daemon off;\nworker_processes {int(workers)};\npid {workdir / 'nginx.pid'};\n"
+        f"error_log {workdir / 'error.log'} warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+        "    access_log off;\n    sendfile on;\n    tcp_nopush on;\n    keepalive_requests 10000;\n"
+        f"    limit_conn_zone $server_name zone=samizdat_admin:1m;\n    {temp}\n{server_block}}}\n"
+    )

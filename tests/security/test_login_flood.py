@@ -19,7 +19,8 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.conftest import run_async
+from samizdat.delivery.nginx import nginx_binary
+from tests.conftest import require, run_async
 
 from .conftest import a_post_path, serving
 
@@ -109,9 +110,12 @@ def flood_login(port, stop, answered, errors, n):
 
 
 @pytest.mark.django_db  # the test database must exist for the server's copy of it
-def test_a_login_flood_does_not_starve_readers(serve_env):
+@pytest.mark.parametrize("front", ["python", "nginx"])
+def test_a_login_flood_does_not_starve_readers(serve_env, front):
+    if front == "nginx":
+        require(nginx_binary() is not None, "nginx is not installed: install Debian's nginx-light")
     path = a_post_path(serve_env["SAMIZDAT_SITE_DIR"])
-    with serving(serve_env, "--no-worker") as (base, _, log):
+    with serving(serve_env, "--no-worker", "--front", front) as (base, _, log):
         port = urlsplit(base).port
         wait_for_admin(port)
         reader_rate(port, path, 1)  # warm up
@@ -136,7 +140,7 @@ def test_a_login_flood_does_not_starve_readers(serve_env):
             answered, errors = list(answered), list(errors)
             manager.shutdown()
         alone = (alone_before + reader_rate(port, path, SECONDS)) / 2
-    print(f"\nreader requests/s alone: {alone:.0f}; during a flood of {FLOODERS} login clients: "
+    print(f"\n{front} front: reader requests/s alone: {alone:.0f}; during a flood of {FLOODERS} login clients: "
           f"{flooded:.0f} ({flooded / alone:.0%}); wrong logins answered: {logins:.1f}/s")
     assert not errors, errors[:5]
     assert answered, f"the flood never reached the password check (see {log})"

@@ -6,13 +6,12 @@ production settings, and from the generated nginx configuration."""
 import gzip
 import http.client
 import io
-import os
 import random
 import re
 import secrets
-import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
@@ -22,6 +21,7 @@ from django.core.management import call_command
 from samizdat.delivery.front import ReaderFront
 from tests.conftest import require, run_async
 from samizdat.delivery.headers import CACHE_RULES, SECURITY_HEADERS, security_headers
+from samizdat.delivery.nginx import nginx_binary, nginx_main_config
 from samizdat.delivery.server import ReaderSite
 from samizdat.theme.jinja import asset_name
 
@@ -306,27 +306,18 @@ def test_nginx_config_carries_the_same_headers_and_cache_rules(settings):
     assert "absolute_redirect off;" in text and "root /srv/samizdat/site;" in text
 
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
 @pytest.mark.django_db
 def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
-    """nginx -t accepts the generated block, and nginx running it answers reader paths with the
-    same status, cache and security headers as `samizdat serve`."""
-    require(Path(NGINX).exists(), "nginx is not installed: install Debian's nginx-light (make test does as root)")
+    """nginx -t accepts the generated block, and nginx running it — as an operator would, and
+    as `samizdat serve --front nginx` does — answers reader paths with the same status, cache
+    and security headers as the Python front (`samizdat serve --front python`)."""
+    require(nginx_binary() is not None, "nginx is not installed: install Debian's nginx-light (make test does as root)")
     port = free_port()
     settings.SECURE_HSTS_SECONDS = 31536000
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     server = nginx_text(settings, root=serve_env["SAMIZDAT_SITE_DIR"], listen=f"127.0.0.1:{port}")
-    temp = " ".join(f"{kind}_temp_path {tmp_path}/{kind};" for kind in ("client_body", "proxy", "fastcgi",
-                                                                          "uwsgi", "scgi"))
-    (tmp_path / "nginx.conf").write_text(
-        # As root nginx's workers would run as nobody, who cannot enter pytest's folders.
-        ("user root;\n" if os.geteuid() == 0 else "")
-        + f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
-        f"events {{ worker_connections 64; }}\n"
-        f"http {{ include /etc/nginx/mime.types; access_log off; {temp}\n{server}}}\n")
-    command = [NGINX, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)]
+    (tmp_path / "nginx.conf").write_text(nginx_main_config(server, workdir=tmp_path, root=serve_env["SAMIZDAT_SITE_DIR"]))
+    command = [nginx_binary(), "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)]
     check = subprocess.run([*command, "-t"], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     site = Path(serve_env["SAMIZDAT_SITE_DIR"])
@@ -334,17 +325,55 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
                f"/assets/{asset_name('site.css')}?v=1", "/favicon.ico", "/nowhere/", "/.hidden",
                "/" + "a" * 256 + "/", "/assets/"]
     nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = production_env(serve_env)
     try:
         wait_for_port(port, nginx)
-        with serving(production_env(serve_env), "--no-worker") as (base, _, _):
-            ours = urlsplit(base).port
+        with serving(env, "--no-worker", "--front", "python") as (base, _, _), \
+                serving(env, "--no-worker", "--front", "nginx") as (nginx_base, _, log):
+            ours, served = urlsplit(base).port, urlsplit(nginx_base).port
             for target in targets:
-                theirs_status, theirs = raw_request(port, target.encode())
                 our_status, us = raw_request(ours, target.encode())
-                assert theirs_status == our_status, target
-                for name in ["cache-control", "strict-transport-security", *(n.lower() for n, _ in SECURITY_HEADERS)]:
-                    assert theirs.get(name) == us.get(name), (target, name, theirs.get(name), us.get(name))
-                assert theirs.get("location") == us.get("location"), target
+                for other in (port, served):
+                    theirs_status, theirs = raw_request(other, target.encode())
+                    assert theirs_status == our_status, (other, target)
+                    for name in ["cache-control", "strict-transport-security",
+                                 *(n.lower() for n, _ in SECURITY_HEADERS)]:
+                        assert theirs.get(name) == us.get(name), (other, target, name, theirs.get(name), us.get(name))
+                    assert theirs.get("location") == us.get("location"), (other, target)
+            assert "(nginx)" in log.read_text()
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
+
+
+@pytest.mark.django_db
+def test_serve_with_nginx_hands_django_its_paths(serve_env):
+    """Under `--front nginx` the admin and its static files reach Django (the admin server on
+    its socket); while that server is still starting, nginx says so with a 503 and Retry-After
+    rather than a bare 502."""
+    require(nginx_binary() is not None, "nginx is not installed: install Debian's nginx-light (make test does as root)")
+
+    def get(port, path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            conn.close()
+
+    with serving(serve_env, "--no-worker", "--front", "nginx") as (base, _, log):
+        port = urlsplit(base).port
+        deadline = time.monotonic() + 60
+        while True:
+            status, headers, body = get(port, "/admin/login/")
+            if status == 200 or time.monotonic() > deadline:
+                break
+            assert status == 503 and headers.get("retry-after") == "5", (status, headers, body[:200])
+            time.sleep(0.3)
+        assert status == 200 and b'name="password"' in body, log.read_text()
+        assert headers["server"] == "nginx"
+        assert get(port, "/admin")[0] == 301
+        status, headers, body = get(port, "/static/wagtailadmin/images/transparency.svg")
+        assert status == 200 and b"<svg" in body, (status, body[:100])
+        assert "(nginx)" in log.read_text()

@@ -1,14 +1,18 @@
 import os
 import shutil
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from samizdat.delivery.nginx import nginx_binary, nginx_config, nginx_main_config
 from samizdat.delivery.supervisor import WorkerSupervisor
 
 # The admin server starts at a lower CPU priority (nice is inherited across exec), on a
@@ -22,15 +26,21 @@ ADMIN_LAUNCHER = (
 
 class Command(BaseCommand):
     help = (
-        "Serve the baked reader site and the admin with Granian, with the publishing worker "
-        "beside it (restarted if it dies). Readers are answered by a front of their own; the "
+        "Serve the baked reader site and the admin, with the publishing worker beside it "
+        "(restarted if it dies). Readers are answered by nginx when it is installed (a server "
+        "written for files, with the site's headers) or else by a Python front under Granian; the "
         "admin runs in a separate, lower-priority process, so a flood of logins cannot starve readers."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1, help="Granian worker processes for readers.")
+        parser.add_argument("--workers", type=int, default=1, help="Processes answering readers (nginx or Granian workers).")
+        parser.add_argument(
+            "--front", choices=("auto", "nginx", "python"), default="auto",
+            help="Who answers readers: nginx (Debian's nginx-light), the Python front, or nginx "
+                 "when it is installed (default).",
+        )
         parser.add_argument(
             "--admin-threads", type=int, default=4,
             help="Threads of the admin server (Django); readers never use them.",
@@ -41,10 +51,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the publishing worker.")
 
-    def handle(self, *args, host, port, workers, admin_threads, admin_nice, no_worker, **options):
-        from granian import Granian
-        from granian.constants import Interfaces
-
+    def handle(self, *args, host, port, workers, front, admin_threads, admin_nice, no_worker, **options):
+        nginx = nginx_binary()
+        if front == "nginx" and nginx is None:
+            raise CommandError("--front nginx: nginx is not installed (Debian: apt-get install nginx-light).")
+        use_nginx = nginx is not None and front != "python"
         if admin_threads < 1:
             raise CommandError("--admin-threads must be at least 1.")
         if not 0 <= admin_nice <= 19:
@@ -74,19 +85,54 @@ class Command(BaseCommand):
         worker = None
         if not no_worker:
             worker = WorkerSupervisor(pid_file=settings.DATA_DIR / "worker.pid").start()
-        self.stdout.write(f"Serving {settings.SAMIZDAT_SITE_DIR} and /admin/ on http://{host}:{port}/")
         try:
-            Granian(
-                "samizdat.asgi:application",
-                address=host,
-                port=port,
-                interface=Interfaces.ASGI,
-                workers=workers,
-                websockets=False,
-                respawn_failed_workers=True,
-            ).serve()
+            if use_nginx:
+                self.nginx_serve(nginx, private, admin_socket, host, port, workers)
+            else:
+                self.python_serve(host, port, workers)
         finally:
             for supervisor in (worker, admin):
                 if supervisor is not None:
                     supervisor.stop()
             shutil.rmtree(private, ignore_errors=True)
+
+    def python_serve(self, host, port, workers):
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        self.stdout.write(f"Serving {settings.SAMIZDAT_SITE_DIR} and /admin/ on http://{host}:{port}/ (Python front)")
+        Granian(
+            "samizdat.asgi:application",
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            websockets=False,
+            respawn_failed_workers=True,
+        ).serve()
+
+    def nginx_serve(self, nginx, private, admin_socket, host, port, workers):
+        """nginx answers readers from the site folder and hands Django's paths to the admin
+        server's socket; restarted like the worker if it dies. Returns on SIGTERM/SIGINT."""
+        site = Path(settings.SAMIZDAT_SITE_DIR)
+        site.mkdir(parents=True, exist_ok=True)
+        listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        config = private / "nginx.conf"
+        config.write_text(nginx_main_config(
+            nginx_config(root=site, listen=listen, admin_socket=admin_socket),
+            workdir=private, root=site, workers=workers,
+        ))
+        command = [nginx, "-c", str(config), "-p", str(private)]
+        check = subprocess.run([*command, "-t"], capture_output=True, text=True)
+        if check.returncode:
+            raise CommandError(f"nginx refused its configuration ({config}):\n{check.stderr.strip()}\n"
+                               "Run with --front python to serve without nginx.")
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        server = WorkerSupervisor(command, name="reader server (nginx)").start()
+        self.stdout.write(f"Serving {site} and /admin/ on http://{host}:{port}/ (nginx)")
+        try:
+            stop.wait()
+        finally:
+            server.stop()
