@@ -184,6 +184,21 @@ class ReaderPage(Page):
         """Every reader path this page renders; listings add their archive pages."""
         return [self.reader_path]
 
+    def route(self, request, path_components):
+        """Wagtail's routing, with each child looked up once per batch (`cache_of(request)`):
+        the pages a publish re-renders sit under the same edition and blog, and on PostgreSQL
+        every lookup is a round trip."""
+        if not path_components:
+            return super().route(request, path_components)
+        slug, rest = path_components[0], path_components[1:]
+        subpage = cache_of(request).get(
+            ("child", self.pk, slug), lambda: self.get_children().filter(slug=slug).specific().first()
+        )
+        if subpage is None:
+            raise Http404
+        subpage._cached_parent_obj = self  # as Wagtail does: get_parent() needs no query
+        return subpage.route(request, rest)
+
     def permissions_for_user(self, user):
         return page_permissions(user, self)  # the newsroom's rules: see permissions.py
 

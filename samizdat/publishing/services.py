@@ -273,8 +273,13 @@ def jobs_requeue_stale():
 
 # --- the tasks the worker runs (django-tasks, database backend) -----------------------------
 
+# A publish queues Wagtail's own tasks too (search and reference index updates, five of them
+# before ours); workers take the highest priority first, so the readers' page goes live
+# before the admin's indexes are brought up to date, and between the jobs of a full bake.
+CHANGES_PRIORITY = 50
 
-@task()
+
+@task(priority=CHANGES_PRIORITY)
 def process_changes():
     """Bake what changes queued (incremental batches), and start queued full bakes."""
     report = batch_run_pending(full_as_tasks=True, blocking=False)
