@@ -2,6 +2,7 @@
 tree), the publish request and publish-to-live through the real worker, a full bake shared
 by worker processes, and requests per second with wrk."""
 
+import os
 import re
 import statistics
 import subprocess
@@ -89,6 +90,7 @@ def publish_to_live(publishes=32, *, timeout=30.0):
     from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage
     from samizdat.publishing.models import BakeBatch
 
+    roundtrip = _roundtrip_ms()
     blogs = list(BlogPage.objects.live().filter(slug__startswith="blog-").order_by("pk"))
     authors = list(Author.objects.filter(slug__contains="-author-").order_by("pk")[:5])
     tags = list(Tag.objects.filter(slug__contains="-topic-").order_by("pk")[:5])
@@ -136,7 +138,26 @@ def publish_to_live(publishes=32, *, timeout=30.0):
         "max_s": live["max"],
         "pages_per_publish_median": statistics.median(rendered),
         "pages_per_publish_max": max(rendered),
+        "db_roundtrip_ms_mean": roundtrip,
+        "load": round(os.getloadavg()[0], 1),
     }
+
+
+def _roundtrip_ms(n=200):
+    """Mean time of `SELECT 1` in ms: what one query costs on this machine now, whatever it
+    asks. On PostgreSQL each query waits for the server process to be scheduled: on a busy
+    machine most take microseconds and some a whole time slice (4 ms), so the mean, not the
+    median, says what a few dozen queries cost."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(n):
+            started = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.fmean(times), 3)
 
 
 def full_bake_queued(workers, env, *, timeout=3600.0):

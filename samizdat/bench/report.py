@@ -73,7 +73,10 @@ def _hugo(s):
 
 def _sql(publish):
     sql = publish.get("request_sql_s_median")
-    return "" if sql is None else f", {sql * 1000:.0f} ms in SQL"
+    text = "" if sql is None else f", {sql * 1000:.0f} ms in SQL"
+    if publish.get("db_roundtrip_ms_mean") is not None:
+        text += f"; `SELECT 1` {publish['db_roundtrip_ms_mean']:.2f} ms on average, load {publish['load']}"
+    return text
 
 
 def _run(results, database, size):
