@@ -129,3 +129,39 @@ def test_unsubscribe_by_link_asks_first_then_deletes(client, smtp, editions):
     assert Subscriber.objects.filter(pk=subscriber.pk).exists(), "opening the link alone deletes nothing"
     assert client.post(url).status_code == 200
     assert not Subscriber.objects.filter(pk=subscriber.pk).exists()
+
+
+def test_the_baked_front_page_has_a_form_that_posts_to_the_origin_without_javascript(
+    client, smtp, editions, settings, fresh_site, django_capture_on_commit_callbacks
+):
+    from samizdat.delivery.headers import security_headers
+    from samizdat.delivery.server import is_dynamic
+    from samizdat.publishing.bake import bake
+    from tests.conftest import read
+
+    settings.SAMIZDAT_MAIL_ORIGIN = "https://origin.example.org"
+    settings.SAMIZDAT_MAIL_INBOUND_ADDRESS = "subscribe-{edition}@example.org"
+    fa = editions["fa"]
+    bake([fa.reader_path])
+    html = read(fresh_site, fa.reader_path)
+    action = f"https://origin.example.org/mail/{fa.pk}/subscribe/"
+    assert f'<form method="post" action="{action}">' in html, "absolute: a mirror's copy posts to the origin too"
+    assert "<script" not in html.split('<section class="subscribe"')[1].split("</section>")[0]
+    assert f"subscribe-{fa.slug}" in html and f"subscribe-{fa.slug}@" not in html, "the address, not harvestable"
+    # `samizdat serve` hands /mail/ to Django, and lets the reader pages post there.
+    assert is_dynamic(f"/mail/{fa.pk}/subscribe/".encode())
+    csp = dict(security_headers())["Content-Security-Policy"]
+    assert "form-action https://origin.example.org" in csp
+    assert subscribe(client, fa, "form@example.org", django_capture_on_commit_callbacks).status_code == 200
+    assert smtp.recipients() == ["form@example.org"]
+
+
+def test_without_an_origin_there_is_no_form_and_no_form_may_post(editions, settings, fresh_site):
+    from samizdat.delivery.headers import security_headers
+    from samizdat.publishing.bake import bake
+    from tests.conftest import read
+
+    settings.SAMIZDAT_MAIL_ORIGIN = ""
+    bake([editions["en"].reader_path])
+    assert "<form" not in read(fresh_site, editions["en"].reader_path)
+    assert "form-action 'none'" in dict(security_headers())["Content-Security-Policy"]
