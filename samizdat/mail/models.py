@@ -46,7 +46,7 @@ class Subscriber(models.Model):
 class EditionMail(models.Model):
     """An edition's e-mail settings (an edition without a row uses the defaults)."""
 
-    edition = models.OneToOneField(ServicePage, on_delete=models.CASCADE, related_name="+")
+    edition = models.OneToOneField(ServicePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("edition"))
     digest_enabled = models.BooleanField(_("send a daily digest"), default=True)
     digest_time = models.TimeField(
         _("digest time"), default="07:00", help_text=_("In the edition's own time zone.")

@@ -40,6 +40,7 @@ from django_tasks import task, task_backends
 
 from samizdat.newsroom.models import BreakingNews, PostPage, ServicePage
 from samizdat.publishing.services import WORKER_ID
+from samizdat.theme.jinja import date as local_date
 
 from .models import Delivery, EditionMail, Message, SubscribeAttempt, Subscriber
 
@@ -261,8 +262,9 @@ def _render(kind, context, edition):
 
 
 def message_compose(*, edition, kind, key, subject, heading, items, user=None):
-    """An unsaved message: plain text and light HTML in the edition's language."""
-    with translation.override(edition.language_code):
+    """An unsaved message: plain text and light HTML in the edition's language, times in its
+    time zone."""
+    with translation.override(edition.language_code), timezone.override(edition.zone):
         text, html = _render("message", {"heading": heading, "items": items, "zone": edition.zone}, edition)
         return Message(
             key=key, kind=kind, edition=edition, language=edition.language_code, subject=subject[:300],
@@ -358,8 +360,10 @@ def digest_compose(edition, day):
         .exclude(unlisted=True).order_by("first_published_at", "pk")[:DIGEST_MAX_POSTS]
     )
     items = [_post_item(post, edition) for post in posts]
-    with translation.override(edition.language_code):
-        subject = _("%(edition)s: the news of %(day)s") % {"edition": edition.title, "day": day.isoformat()}
+    with translation.override(edition.language_code), timezone.override(edition.zone):
+        # The day as the edition's readers write it (Solar Hijri in Persian).
+        shown = local_date(end - timedelta(hours=12))
+        subject = _("%(edition)s: the news of %(day)s") % {"edition": edition.title, "day": shown}
         heading = _("The news of the day")
     message = message_compose(edition=edition, kind=Message.DIGEST, key=f"digest:{edition.pk}:{day.isoformat()}",
                               subject=subject, heading=heading, items=items)

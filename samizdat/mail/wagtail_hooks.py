@@ -3,10 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from samizdat.newsroom.models import BreakingNews, PostPage
 
 from . import admin_views
+from .models import EditionMail
 
 
 @hooks.register("register_admin_urls")
@@ -42,3 +45,16 @@ def banner_alert_button(snippet, user, next_url=None):
     if isinstance(snippet, BreakingNews) and user.has_perm("newsroom.change_breakingnews"):
         yield Button(_("Send as e-mail alert"), reverse("mail_alert_banner", args=[snippet.pk]), icon_name="mail",
                      priority=70)
+
+
+class EditionMailViewSet(SnippetViewSet):
+    """Digest time per edition: administrators only (no group is granted the model's permissions)."""
+
+    model = EditionMail
+    icon = "mail"
+    menu_label = _("E-mail settings")
+    list_display = ["edition", "digest_enabled", "digest_time"]
+    add_to_settings_menu = True
+
+
+register_snippet(EditionMailViewSet)

@@ -3,7 +3,7 @@ edition's language and direction, with the list headers; refusals, retries and t
 
 import socket
 import threading
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -200,3 +200,42 @@ def test_smtp_down_or_hanging_is_retried_then_reported_and_publishing_goes_on(
     assert message.finished_at is not None and message.last_error
     assert set(Delivery.objects.filter(message=message).values_list("attempts", flat=True)) == {3}
     assert "Published while mail is down" in read(fresh_site, post.reader_path), "the bake went on"
+
+
+def test_the_workers_clock_sends_each_digest_at_its_editions_local_time(smtp, editions,
+                                                                        django_capture_on_commit_callbacks):
+    from freezegun import freeze_time
+
+    from samizdat.publishing.signals import worker_tick
+
+    ru = editions["ru"]
+    reader, = confirmed(ru, "clock@example.org")
+    post = live_post(ru)
+    # 20:00 UTC on 9 June is 23:00 in Moscow: in the digest of 10 June (07:00 Moscow = 04:00 UTC).
+    PostPage.objects.filter(pk=post.pk).update(first_published_at=datetime(2026, 6, 9, 20, 0, tzinfo=UTC))
+    with freeze_time("2026-06-10 03:59:00"), django_capture_on_commit_callbacks(execute=True):
+        worker_tick.send_robust(sender=None)
+    assert smtp.messages() == [], "06:59 in Moscow: not yet"
+    with freeze_time("2026-06-10 04:01:00"), django_capture_on_commit_callbacks(execute=True):
+        worker_tick.send_robust(sender=None)
+        worker_tick.send_robust(sender=None)
+    [(rcpts, mail)] = smtp.messages()
+    assert rcpts == [reader.address] and post.title in text_of(mail)
+    assert "9 июня 2026" in mail["Subject"], "the day in the edition's language"
+
+
+def test_the_worker_loop_sends_the_clock_signal(fresh_site):
+    from samizdat.publishing import worker
+    from samizdat.publishing.signals import worker_tick
+
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append(sender)
+
+    worker_tick.connect(receiver)
+    try:
+        worker.worker_tick()
+    finally:
+        worker_tick.disconnect(receiver)
+    assert heard == [None]
