@@ -58,6 +58,7 @@ def main(argv=None):
         _wait_for(port)
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT, settings.SAMIZDAT_MAIL_RATE = "127.0.0.1", port, 0
+        settings.SAMIZDAT_MAIL_ORIGIN = settings.SAMIZDAT_MAIL_ORIGIN or "http://localhost:8000"
         edition = ServicePage.objects.live().get(language_code="fa")
         post = PostPage.objects.live().descendant_of(edition).first()
         Subscriber.objects.filter(edition=edition, address__endswith="@bench.invalid").delete()

@@ -29,6 +29,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 
 def edition_for_address(address):
     """The live edition whose subscription address this is, or None."""
+    close_old_connections()  # a long-running listener must not hold a dead connection
     pattern = getattr(settings, "SAMIZDAT_MAIL_INBOUND_ADDRESS", "")
     if not pattern or "{edition}" not in pattern:
         return None

@@ -87,8 +87,14 @@ def retry_delays():
     return list(getattr(settings, "SAMIZDAT_MAIL_RETRY_DELAYS", [60, 300, 1800, 7200]))
 
 
+def mail_enabled():
+    """News by e-mail is on once the origin's public address is set: every link in a mail
+    points there."""
+    return bool(getattr(settings, "SAMIZDAT_MAIL_ORIGIN", ""))
+
+
 def origin_url(path):
-    return getattr(settings, "SAMIZDAT_MAIL_ORIGIN", "http://localhost:8000").rstrip("/") + path
+    return (getattr(settings, "SAMIZDAT_MAIL_ORIGIN", "") or "http://localhost:8000").rstrip("/") + path
 
 
 def scrub(text):
@@ -312,6 +318,8 @@ def message_for_key(key):
 def message_queue(message):
     """Save a composed message with one delivery per confirmed subscriber of its edition, and
     have the worker send it after commit. NotSendable if a message with its key exists."""
+    if not mail_enabled():
+        raise NotSendable(_("News by e-mail is not set up: SAMIZDAT_MAIL_ORIGIN is empty."))
     if Message.objects.filter(key=message.key).exists():
         raise NotSendable(_("This was sent already."))
     try:
@@ -375,6 +383,8 @@ def digests_queue_due(now=None):
     posts is recorded as a message with nothing to send (so it is decided once)."""
     now = now or timezone.now()
     queued = []
+    if not mail_enabled():
+        return queued
     for edition in ServicePage.objects.live():
         config = digest_settings(edition)
         if not config.digest_enabled:

@@ -178,6 +178,7 @@ def test_smtp_down_or_hanging_is_retried_then_reported_and_publishing_goes_on(
     settings.EMAIL_TIMEOUT = 1
     settings.SAMIZDAT_MAIL_RATE = 0
     settings.SAMIZDAT_MAIL_RETRY_DELAYS = [0, 0]
+    settings.SAMIZDAT_MAIL_ORIGIN = "http://testserver"
     listener = silent_server()
     if failure == "refused":
         settings.EMAIL_PORT = listener.getsockname()[1]

@@ -4,11 +4,13 @@ the protections of a form that cannot carry a CSRF token; unsubscribing."""
 import re
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
 from samizdat.mail import services
 from samizdat.mail.models import SubscribeAttempt, Subscriber
+from samizdat.newsroom.models import PostPage
 
 from .smtpd import text_of
 
@@ -112,8 +114,6 @@ def test_one_click_unsubscribe_deletes_the_address_and_nothing_more_is_sent(clie
     assert not Subscriber.objects.filter(address="leaving@example.org").exists()
     assert client.post(url).status_code == 200, "a second click is not an error"
 
-    from samizdat.newsroom.models import PostPage
-
     post = PostPage.objects.live().descendant_of(en).first()
     with django_capture_on_commit_callbacks(execute=True):
         services.alert_send(post)
@@ -156,7 +156,7 @@ def test_the_baked_front_page_has_a_form_that_posts_to_the_origin_without_javasc
     assert smtp.recipients() == ["form@example.org"]
 
 
-def test_without_an_origin_there_is_no_form_and_no_form_may_post(editions, settings, fresh_site):
+def test_without_an_origin_there_is_no_form_and_no_form_may_post(client, editions, settings, fresh_site):
     from samizdat.delivery.headers import security_headers
     from samizdat.publishing.bake import bake
     from tests.conftest import read
@@ -165,3 +165,6 @@ def test_without_an_origin_there_is_no_form_and_no_form_may_post(editions, setti
     bake([editions["en"].reader_path])
     assert "<form" not in read(fresh_site, editions["en"].reader_path)
     assert "form-action 'none'" in dict(security_headers())["Content-Security-Policy"]
+    assert client.post(f"/mail/{editions['en'].pk}/subscribe/", {"address": "a@example.org"}).status_code == 404
+    with pytest.raises(services.NotSendable):
+        services.alert_send(PostPage.objects.live().descendant_of(editions["en"]).first())

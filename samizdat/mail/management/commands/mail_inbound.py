@@ -20,6 +20,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, lmtp, **options):
         if "{edition}" not in getattr(settings, "SAMIZDAT_MAIL_INBOUND_ADDRESS", ""):
             raise CommandError("Set SAMIZDAT_MAIL_INBOUND_ADDRESS, e.g. subscribe-{edition}@news.example.org.")
+        if not settings.SAMIZDAT_MAIL_ORIGIN:
+            raise CommandError("Set SAMIZDAT_MAIL_ORIGIN (e.g. https://news.example.org): confirmation links point there.")
         handler = InboundHandler()
         protocol = LMTP if lmtp else SMTP
 
