@@ -4,7 +4,11 @@ here shows an address."""
 
 from datetime import timedelta
 
+import csv
+
 from django.contrib.auth.decorators import user_passes_test
+from django.http import HttpResponse
+from django.views.decorators.http import require_POST
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -73,7 +77,9 @@ def overview(request):
     ]
     log = [{"message": m, "counts": services.message_counts(m)}
            for m in Message.objects.select_related("edition").order_by("-created_at")[:50]]
-    return TemplateResponse(request, "mail/admin/overview.html", {"editions": editions, "log": log})
+    return TemplateResponse(request, "mail/admin/overview.html", {
+        "editions": editions, "log": log, "may_export": request.user.has_perm("mail.view_addresses"),
+    })
 
 
 @user_passes_test(may_see_log)
@@ -84,3 +90,19 @@ def digest_preview(request, edition_id):
     day = local.date() if timezone.now() < end else local.date() + timedelta(days=1)
     message, items = services.digest_compose(edition, day)
     return TemplateResponse(request, "mail/admin/preview.html", {"message": message, "items": items, "day": day})
+
+
+@require_POST
+def export(request, edition_id):
+    """The edition's confirmed addresses as CSV: `mail.view_addresses` only (administrators),
+    a POST (never a link to follow), and each export in the audit log."""
+    edition = get_object_or_404(ServicePage, pk=edition_id)
+    rows = services.subscribers_export(edition=edition, user=request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="subscribers-{edition.pk}.csv"'
+    response["Cache-Control"] = "no-store"
+    writer = csv.writer(response)
+    writer.writerow(["address", "confirmed_at"])
+    for address, confirmed_at in rows:
+        writer.writerow([address, confirmed_at.isoformat()])
+    return response

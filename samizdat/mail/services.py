@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -37,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django_tasks import task, task_backends
+from wagtail.log_actions import log
 
 from samizdat.newsroom.models import BreakingNews, PostPage, ServicePage
 from samizdat.publishing.services import WORKER_ID
@@ -217,6 +218,21 @@ def subscribers_prune():
     now = timezone.now()
     Subscriber.objects.filter(confirmed_at__isnull=True, created_at__lt=now - CONFIRM_MAX_AGE).delete()
     SubscribeAttempt.objects.filter(at__lt=now - max(LIMIT_PER_ADDRESS[1], LIMIT_PER_IP[1])).delete()
+
+
+def subscribers_export(*, edition, user):
+    """The confirmed addresses of an edition, as (address, confirmed_at) rows, for someone
+    holding `mail.view_addresses`. Every export is written to Wagtail's audit log (who, when,
+    which edition, how many) — never what."""
+    if not user.has_perm("mail.view_addresses"):
+        raise PermissionDenied
+    rows = list(
+        Subscriber.objects.filter(edition=edition, confirmed_at__isnull=False, dead_at__isnull=True)
+        .order_by("pk").values_list("address", "confirmed_at")
+    )
+    log(instance=edition, action="samizdat.mail_export", user=user, data={"count": len(rows)})
+    logger.info("user %s exported the %d subscriber(s) of edition %s", user.pk, len(rows), edition.pk)
+    return rows
 
 
 def subscriber_counts():

@@ -19,6 +19,7 @@ def register_mail_urls():
         path("mail/digest/<int:edition_id>/", admin_views.digest_preview, name="mail_digest_preview"),
         path("mail/alert/post/<int:page_id>/", admin_views.alert_post, name="mail_alert_post"),
         path("mail/alert/banner/<int:banner_id>/", admin_views.alert_banner, name="mail_alert_banner"),
+        path("mail/export/<int:edition_id>/", admin_views.export, name="mail_export"),
     ]
 
 
@@ -58,3 +59,8 @@ class EditionMailViewSet(SnippetViewSet):
 
 
 register_snippet(EditionMailViewSet)
+
+
+@hooks.register("register_log_actions")
+def register_export_log_action(actions):
+    actions.register_action("samizdat.mail_export", _("Export subscriber addresses"), _("Subscriber addresses exported"))

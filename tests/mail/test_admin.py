@@ -46,3 +46,23 @@ def test_the_send_log_and_digest_preview_show_counts_not_addresses(client, users
     assert fa.title in page and "secret-reader" not in page
     preview = client.get(f"/admin/mail/digest/{fa.pk}/")
     assert preview.status_code == 200
+
+
+def test_only_administrators_export_addresses_and_each_export_is_audited(client, users, editions):
+    from wagtail.models import PageLogEntry
+
+    fa = editions["fa"]
+    Subscriber.objects.create(edition=fa, address="exported@example.org", confirmed_at=timezone.now())
+    Subscriber.objects.create(edition=fa, address="pending@example.org")
+    url = f"/admin/mail/export/{fa.pk}/"
+    client.force_login(users["editor"])
+    assert client.post(url).status_code in (302, 403)
+    client.force_login(users["admin"])
+    assert client.get(url).status_code == 405, "a POST, not a link"
+    response = client.post(url)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "exported@example.org" in body and "pending@example.org" not in body
+    [entry] = PageLogEntry.objects.filter(action="samizdat.mail_export", page=fa)
+    assert entry.user_id == users["admin"].pk and entry.data == {"count": 1}
+    assert "exported@example.org" not in str(entry.data)
