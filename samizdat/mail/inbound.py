@@ -3,7 +3,9 @@ to an edition's subscription address (SAMIZDAT_MAIL_INBOUND_ADDRESS, e.g.
 subscribe-{edition}@news.example.org — the mail server in front hands it over by LMTP or
 forwards it by SMTP). A message whose subject or first lines hold the word "subscribe" (or
 the Persian or Russian word) starts the same double opt-in as the web form: the sender gets a
-confirmation mail, so a forged From subscribes nobody.
+confirmation mail, so a forged From subscribes nobody. "unsubscribe" («لغو اشتراک»,
+«отписаться») is answered, if the sender is subscribed, with their unsubscribe link — a forged
+From unsubscribes nobody either.
 """
 
 import asyncio
@@ -24,6 +26,7 @@ from . import services
 logger = logging.getLogger(__name__)
 
 SUBSCRIBE_WORDS = {"subscribe", "اشتراک", "عضویت", "подписаться", "подписка", "подписку"}
+UNSUBSCRIBE_WORDS = {"unsubscribe", "لغو", "отписаться", "отписка", "отписку"}
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -41,8 +44,9 @@ def edition_for_address(address):
     return ServicePage.objects.live().filter(slug__iexact=slug).first() if slug else None
 
 
-def wants_subscription(message):
-    """Whether the subject or the first lines of the text ask to subscribe."""
+def wants(message):
+    """"subscribe", "unsubscribe" or None: what the subject or the first lines of the text ask
+    ("لغو اشتراک", cancel subscription, is an unsubscribe)."""
     text = str(message.get("subject", ""))
     body = message.get_body(preferencelist=("plain",)) if message.is_multipart() else message
     if body is not None and body.get_content_type() == "text/plain":
@@ -50,7 +54,12 @@ def wants_subscription(message):
             text += "\n" + "\n".join(body.get_content().splitlines()[:5])
         except (LookupError, ValueError):
             pass
-    return bool(SUBSCRIBE_WORDS & {w.casefold() for w in WORD.findall(text)})
+    words = {w.casefold() for w in WORD.findall(text)}
+    if UNSUBSCRIBE_WORDS & words:
+        return "unsubscribe"
+    if SUBSCRIBE_WORDS & words:
+        return "subscribe"
+    return None
 
 
 def inbound_receive(*, recipients, content, peer=None):
@@ -58,19 +67,21 @@ def inbound_receive(*, recipients, content, peer=None):
     close_old_connections()
     message = email.message_from_bytes(content, policy=policy.default)
     sender = parseaddr(str(message.get("reply-to") or message.get("from") or ""))[1]
-    if not sender or not wants_subscription(message):
+    asks = wants(message)
+    if not sender or asks is None:
         return 0
+    request = services.subscription_request if asks == "subscribe" else services.unsubscribe_request
     asked = 0
     for recipient in recipients:
         edition = edition_for_address(recipient)
         if edition is None:
             continue
         try:
-            services.subscription_request(edition=edition, address=sender, ip=peer)
+            request(edition=edition, address=sender, ip=peer)
             asked += 1
         except ValidationError:
             pass
-    logger.info("inbound mail: %d subscription request(s)", asked)
+    logger.info("inbound mail: %d %s request(s)", asked, asks)
     return asked
 
 

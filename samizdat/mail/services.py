@@ -148,6 +148,25 @@ def subscription_request(*, edition, address, ip=None):
     return True
 
 
+@transaction.atomic
+def unsubscribe_request(*, edition, address, ip=None):
+    """Someone wrote "unsubscribe" to the edition's address. A From can be forged, so nothing
+    is deleted here: a subscribed address gets a mail with its unsubscribe link (within the
+    same rate limits as subscribing). Returns whether one was queued."""
+    address = address_normalize(address)
+    limits = [(_limit_key("address", address), *LIMIT_PER_ADDRESS)]
+    if ip:
+        limits.append((_limit_key("ip", ip), *LIMIT_PER_IP))
+    if any(_over_limit(key, n, window) for key, n, window in limits):
+        return False
+    SubscribeAttempt.objects.bulk_create([SubscribeAttempt(key=key) for key, _n, _w in limits])
+    subscriber = Subscriber.objects.filter(edition=edition, address=address, confirmed_at__isnull=False).first()
+    if subscriber is None:
+        return False
+    transaction.on_commit(lambda: unsubscribe_link_send.enqueue(subscriber.pk))
+    return True
+
+
 def _token(subscriber, salt):
     return signing.dumps([subscriber.pk, subscriber.secret], salt=salt)
 
@@ -670,6 +689,26 @@ def mail_tick():
     subscribers_prune()
 
 
+def unsubscribe_link_send_run(subscriber_id):
+    """The answer to an "unsubscribe" mail: the subscriber's own unsubscribe link."""
+    subscriber = Subscriber.objects.select_related("edition").filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return
+    edition = subscriber.edition
+    with translation.override(edition.language_code):
+        text, html = _render("unsubscribe", {"link": unsubscribe_url(subscriber)}, edition)
+        subject = _("Unsubscribe from %(edition)s") % {"edition": edition.title}
+    email = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=formataddr((edition.title, settings.SAMIZDAT_MAIL_FROM)),
+        to=[subscriber.address], headers={"Content-Language": edition.language_code, "Auto-Submitted": "auto-replied"},
+    )
+    email.attach_alternative(html, "text/html")
+    try:
+        email.send()
+    except Exception as exc:  # noqa: BLE001 — every mail carries the link too
+        logger.warning("unsubscribe link for edition %s not sent: %s", edition.pk, _failure(exc)[1])
+
+
 def confirmation_send_run(subscriber_id):
     """The opt-in mail: a signed link that works for `CONFIRM_MAX_AGE`."""
     subscriber = Subscriber.objects.select_related("edition").filter(pk=subscriber_id).first()
@@ -706,3 +745,8 @@ def message_send(message_id):
 @task()
 def confirmation_send(subscriber_id):
     confirmation_send_run(subscriber_id)
+
+
+@task()
+def unsubscribe_link_send(subscriber_id):
+    unsubscribe_link_send_run(subscriber_id)

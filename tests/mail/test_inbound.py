@@ -9,7 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
-from samizdat.mail.inbound import InboundHandler, wants_subscription
+from samizdat.mail import services
+from samizdat.mail.inbound import InboundHandler, wants
 from samizdat.mail.models import SubscribeAttempt, Subscriber
 
 from .smtpd import free_port, text_of
@@ -63,9 +64,31 @@ def test_subscribe_by_e_mail_sends_a_confirmation_and_subscribes_nobody_yet(inbo
     assert [s.confirmed_at for s in found] == [None], "a forged From subscribes nobody: the link must be opened"
 
 
-def test_only_the_word_subscribe_asks():
-    assert wants_subscription(mail("subscribe", "", "x@example.org"))
-    assert wants_subscription(mail("", "Please\nподписаться\n", "x@example.org"))
-    assert wants_subscription(mail("اشتراک", "", "x@example.org"))
-    assert not wants_subscription(mail("unsubscribe", "", "x@example.org"))
-    assert not wants_subscription(mail("hello", "a story tip", "x@example.org"))
+def test_unsubscribe_by_e_mail_sends_the_subscriber_their_link_and_deletes_nothing(inbound, smtp, editions):
+    from django.utils import timezone
+
+    ru = editions["ru"]
+    address = "leaver@inbound.example.org"
+    created = []
+    in_another_thread(lambda: created.append(
+        Subscriber.objects.create(edition=ru, address=address, confirmed_at=timezone.now())))
+    with smtplib.SMTP("127.0.0.1", inbound, timeout=10) as client:
+        client.send_message(mail("отписаться", "", f"subscribe-{ru.slug}@news.example.org", sender=address))
+        # Someone not subscribed gets nothing (and learns nothing).
+        client.send_message(mail("unsubscribe", "", f"subscribe-{ru.slug}@news.example.org",
+                                 sender="stranger@inbound.example.org"))
+    [(rcpts, answer)] = smtp.messages()
+    assert rcpts == [address]
+    assert services.unsubscribe_url(created[0]) in text_of(answer)
+    still = []
+    in_another_thread(lambda: still.extend(Subscriber.objects.filter(address=address)))
+    assert len(still) == 1, "a forged From unsubscribes nobody: the link must be used"
+
+
+def test_what_a_mail_asks():
+    assert wants(mail("subscribe", "", "x@example.org")) == "subscribe"
+    assert wants(mail("", "Please\nподписаться\n", "x@example.org")) == "subscribe"
+    assert wants(mail("اشتراک", "", "x@example.org")) == "subscribe"
+    assert wants(mail("unsubscribe", "", "x@example.org")) == "unsubscribe"
+    assert wants(mail("لغو اشتراک", "", "x@example.org")) == "unsubscribe"
+    assert wants(mail("hello", "a story tip", "x@example.org")) is None
