@@ -3,7 +3,9 @@ to an edition's subscription address (SAMIZDAT_MAIL_INBOUND_ADDRESS, e.g.
 subscribe-{edition}@news.example.org — the mail server in front hands it over by LMTP or
 forwards it by SMTP). A message whose subject or first lines hold the word "subscribe" (or
 the Persian or Russian word) starts the same double opt-in as the web form: the sender gets a
-confirmation mail, so a forged From subscribes nobody. "unsubscribe" («لغو اشتراک»,
+confirmation mail, so a forged From subscribes nobody. Delivery reports and complaints sent
+back to a subscriber's bounce address (SAMIZDAT_MAIL_BOUNCE_ADDRESS, VERP) stop mail to a dead
+address. "unsubscribe" («لغو اشتراک»,
 «отписаться») is answered, if the sender is subscribed, with their unsubscribe link — a forged
 From unsubscribes nobody either.
 """
@@ -62,10 +64,38 @@ def wants(message):
     return None
 
 
+def report_failure(message):
+    """Why a delivery report (RFC 3464) or a complaint (ARF, RFC 5965) means the address must
+    get no more mail, or "" if it does not (a delay, a success, a temporary failure)."""
+    if message.get_content_type() != "multipart/report":
+        return ""
+    kind = message.get_param("report-type", "").lower()
+    if kind == "feedback-report":
+        return "complaint (feedback loop)"
+    if kind != "delivery-status":
+        return ""
+    for part in message.walk():
+        if part.get_content_type() != "message/delivery-status":
+            continue
+        for block in part.get_payload():
+            action = str(block.get("action", "")).strip().lower()
+            status = str(block.get("status", "")).strip()
+            if action == "failed" and status.startswith("5"):
+                return f"bounce: {status} {str(block.get('diagnostic-code', '')).strip()}"
+    return ""
+
+
 def inbound_receive(*, recipients, content, peer=None):
     """Handle one received message (in a thread: it uses the database)."""
     close_old_connections()
     message = email.message_from_bytes(content, policy=policy.default)
+    bounced = [pk for pk in map(services.subscriber_for_bounce, recipients) if pk]
+    if bounced:
+        why = report_failure(message)
+        for pk in bounced if why else ():
+            services.address_dead(pk, why)
+        logger.info("inbound mail: a report for %d subscriber(s): %s", len(bounced), why or "nothing to do")
+        return 0
     sender = parseaddr(str(message.get("reply-to") or message.get("from") or ""))[1]
     asks = wants(message)
     if not sender or asks is None:
@@ -91,7 +121,7 @@ class InboundHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         loop = asyncio.get_running_loop()
         edition = await loop.run_in_executor(None, edition_for_address, address)
-        if edition is None:
+        if edition is None and services.subscriber_for_bounce(address) is None:
             return "550 5.1.1 No such subscription address here"
         envelope.rcpt_tos.append(address)
         return "250 OK"

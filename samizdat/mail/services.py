@@ -447,13 +447,16 @@ def _email(message, subscriber, connection):
     link = unsubscribe_url(subscriber)
     edition = message.edition
     domain = getattr(settings, "SAMIZDAT_MAIL_LIST_DOMAIN", "localhost")
+    sender = formataddr((edition.title, settings.SAMIZDAT_MAIL_FROM))
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text.replace(UNSUBSCRIBE_MARK, link),
-        from_email=formataddr((edition.title, settings.SAMIZDAT_MAIL_FROM)),
+        # The envelope sender: the subscriber's bounce address when set (the From header stays).
+        from_email=bounce_address(subscriber) or sender,
         to=[subscriber.address],
         connection=connection,
         headers={
+            "From": sender,
             "List-Id": f"<{message.language}-{edition.pk}.{domain}>",
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -478,6 +481,35 @@ def _failure(exc):
         why = scrub(f"{exc.smtp_code} {answer}")
         return ("failed" if 500 <= exc.smtp_code < 600 else "retry"), why
     return "retry", scrub(f"{exc.__class__.__name__}: {exc}")
+
+
+def bounce_address(subscriber):
+    """The envelope sender (Return-Path) of a mail to `subscriber` when
+    SAMIZDAT_MAIL_BOUNCE_ADDRESS is set (VERP): bounces and complaints come back to an address
+    that names the subscriber, with a keyed hash so nobody can forge one. None: not set."""
+    pattern = getattr(settings, "SAMIZDAT_MAIL_BOUNCE_ADDRESS", "")
+    if "{token}" not in pattern:
+        return None
+    return pattern.format(token=f"{subscriber.pk}-{_bounce_mac(subscriber.pk)}")
+
+
+def _bounce_mac(pk):
+    return hmac.new(settings.SECRET_KEY.encode(), f"bounce:{pk}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def subscriber_for_bounce(address):
+    """The subscriber id a bounce address names, or None (not ours, or forged)."""
+    pattern = getattr(settings, "SAMIZDAT_MAIL_BOUNCE_ADDRESS", "")
+    if "{token}" not in pattern:
+        return None
+    before, after = (part.lower() for part in pattern.split("{token}", 1))
+    address = address.strip().lower()
+    if not (address.startswith(before) and address.endswith(after)):
+        return None
+    pk, _sep, mac = address[len(before): len(address) - len(after)].partition("-")
+    if not pk.isdigit() or not hmac.compare_digest(mac, _bounce_mac(int(pk))):
+        return None
+    return int(pk)
 
 
 def address_dead(subscriber_id, why):

@@ -272,6 +272,10 @@ SAMIZDAT_MAIL_FROM = os.environ.get("SAMIZDAT_MAIL_FROM", "news@localhost")
 SAMIZDAT_MAIL_LIST_DOMAIN = os.environ.get("SAMIZDAT_MAIL_LIST_DOMAIN", "localhost")
 # Where readers may write "subscribe" ({edition}: the edition's slug), "" for none.
 SAMIZDAT_MAIL_INBOUND_ADDRESS = os.environ.get("SAMIZDAT_MAIL_INBOUND_ADDRESS", "")
+# The envelope sender of each mail, {token} naming the subscriber (VERP), e.g.
+# bounce+{token}@news.example.org, routed to `samizdat mail-inbound`: hard bounces and
+# complaints stop mail to the address. "" : the From address is the envelope sender.
+SAMIZDAT_MAIL_BOUNCE_ADDRESS = os.environ.get("SAMIZDAT_MAIL_BOUNCE_ADDRESS", "")
 SAMIZDAT_MAIL_RATE = float(os.environ.get("SAMIZDAT_MAIL_RATE", "10"))  # messages a second; 0: no limit
 SAMIZDAT_MAIL_LEASE_SECONDS = float(os.environ.get("SAMIZDAT_MAIL_LEASE_SECONDS", "60"))
 SAMIZDAT_MAIL_RETRY_DELAYS = [60, 300, 1800, 7200]

@@ -21,6 +21,7 @@ class Recorder:
 
     def __init__(self, delay=0.0):
         self.received = []  # (recipients, bytes)
+        self.senders = []  # the envelope sender (MAIL FROM) of each
         self.refuse = {}
         self.delay = delay
         self.lock = threading.Lock()
@@ -39,6 +40,7 @@ class Recorder:
             await asyncio.sleep(self.delay)
         with self.lock:
             self.received.append((list(envelope.rcpt_tos), envelope.original_content or envelope.content))
+            self.senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
     def messages(self):

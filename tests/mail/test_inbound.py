@@ -92,3 +92,72 @@ def test_what_a_mail_asks():
     assert wants(mail("unsubscribe", "", "x@example.org")) == "unsubscribe"
     assert wants(mail("لغو اشتراک", "", "x@example.org")) == "unsubscribe"
     assert wants(mail("hello", "a story tip", "x@example.org")) is None
+
+
+DSN = """From: MAILER-DAEMON@mx.example.net
+To: {to}
+Subject: Undelivered Mail Returned to Sender
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+The message could not be delivered.
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: rfc822; someone@example.net
+Action: {action}
+Status: {status}
+Diagnostic-Code: smtp; {status} the mailbox says no
+
+--B--
+"""
+
+ARF = """From: fbl@isp.example.net
+To: {to}
+Subject: complaint
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="B"
+
+--B
+Content-Type: text/plain
+
+A user marked this as spam.
+--B
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+User-Agent: ISP-FBL/1.0
+Version: 1
+
+--B--
+"""
+
+
+def test_a_hard_bounce_or_a_complaint_stops_mail_to_the_address(inbound, smtp, editions, settings):
+    from django.utils import timezone
+
+    settings.SAMIZDAT_MAIL_BOUNCE_ADDRESS = "bounce+{token}@news.example.org"
+    en = editions["en"]
+    subscribers = []
+    in_another_thread(lambda: subscribers.extend(
+        Subscriber.objects.create(edition=en, address=f"{name}@inbound.example.org", confirmed_at=timezone.now())
+        for name in ("hard", "soft", "spam")))
+    hard, soft, spam = subscribers
+    with smtplib.SMTP("127.0.0.1", inbound, timeout=10) as client:
+        for subscriber, text in [(hard, DSN.format(to="x", action="failed", status="5.1.1")),
+                                 (soft, DSN.format(to="x", action="delayed", status="4.4.7")),
+                                 (spam, ARF.format(to="x"))]:
+            client.sendmail("", [services.bounce_address(subscriber)], text.encode())
+        with pytest.raises(smtplib.SMTPRecipientsRefused):  # a forged bounce address is no address here
+            client.sendmail("", [f"bounce+{hard.pk}-0123456789abcdef@news.example.org"], b"Subject: x\r\n\r\nx")
+    now = {}
+    in_another_thread(lambda: now.update(Subscriber.objects.filter(pk__in=[s.pk for s in subscribers])
+                                         .values_list("address", "dead_reason")))
+    assert now["hard@inbound.example.org"].startswith("bounce: 5.1.1")
+    assert now["soft@inbound.example.org"] == "", "a delay is no reason to stop"
+    assert now["spam@inbound.example.org"].startswith("complaint")

@@ -23,8 +23,9 @@ def live_post(edition):
     return PostPage.objects.live().descendant_of(edition).order_by("pk").first()
 
 
-def test_an_alert_reaches_each_confirmed_subscriber_once_in_the_editions_language(smtp, editions,
+def test_an_alert_reaches_each_confirmed_subscriber_once_in_the_editions_language(smtp, editions, settings,
                                                                                   django_capture_on_commit_callbacks):
+    settings.SAMIZDAT_MAIL_BOUNCE_ADDRESS = "bounce+{token}@news.example.org"
     fa, en = editions["fa"], editions["en"]
     readers = confirmed(fa, *(f"reader{i}@example.org" for i in range(5)))
     Subscriber.objects.create(edition=fa, address="pending@example.org")  # never confirmed
@@ -37,8 +38,12 @@ def test_an_alert_reaches_each_confirmed_subscriber_once_in_the_editions_languag
         message = services.alert_send(post)
     received = smtp.messages()
     assert sorted(r for rcpts, _m in received for r in rcpts) == sorted(s.address for s in readers)
-    for rcpts, mail in received:
+    for (rcpts, mail), envelope_sender in zip(received, smtp.senders, strict=True):
         subscriber = Subscriber.objects.get(edition=fa, address=rcpts[0])
+        # VERP: bounces come back to an address naming the subscriber; the From stays the newsroom's.
+        assert envelope_sender == services.bounce_address(subscriber)
+        assert services.subscriber_for_bounce(envelope_sender) == subscriber.pk
+        assert mail["From"].addresses[0].addr_spec == "news@example.org"
         assert mail["To"] == subscriber.address and mail["Subject"].strip() == post.title
         assert mail["Content-Language"] == "fa"
         assert mail["List-Id"] == f"<fa-{fa.pk}.news.example.org>"
