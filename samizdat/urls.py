@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/account/", include("samizdat.accounts.urls")),
     path("admin/account/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", include(wagtailadmin_urls)),
+    path("mail/", include("samizdat.mail.urls")),  # subscribe, confirm, unsubscribe
     re_path(r"^media/(?P<path>.+)$", media_for_editors, name="media"),
     # Reader pages. The baker renders every reader path through this route (the same
     # view stack as the Wagtail preview); `samizdat serve` answers readers from the

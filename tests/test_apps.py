@@ -9,7 +9,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import CommandError
 
 PACKAGE = Path(settings.PACKAGE_DIR)
-RUNTIME = ["newsroom", "publishing", "theme", "delivery", "backups"]
+RUNTIME = ["newsroom", "publishing", "theme", "delivery", "backups", "mail"]
 NOT_RUNTIME = ("samizdat.demo", "samizdat.bench")
 
 

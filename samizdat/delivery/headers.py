@@ -5,6 +5,7 @@ The reader server (`server.py`) and the generated nginx configuration
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -65,7 +66,17 @@ def strict_transport_security():
     return value
 
 
+def content_security_policy():
+    """The reader pages' policy. Their one form, news by e-mail, posts to the origin
+    (SAMIZDAT_MAIL_ORIGIN); without it no form may post anywhere."""
+    origin = urlsplit(getattr(settings, "SAMIZDAT_MAIL_ORIGIN", "") or "")
+    if not (origin.scheme and origin.netloc):
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace("form-action 'none'", f"form-action {origin.scheme}://{origin.netloc}")
+
+
 def security_headers():
     """Headers every reader response carries, whatever its status."""
     hsts = strict_transport_security()
-    return [*SECURITY_HEADERS, *([("Strict-Transport-Security", hsts)] if hsts else [])]
+    headers = [(n, content_security_policy() if n == "Content-Security-Policy" else v) for n, v in SECURITY_HEADERS]
+    return [*headers, *([("Strict-Transport-Security", hsts)] if hsts else [])]

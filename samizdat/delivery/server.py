@@ -1,7 +1,7 @@
 """Serves the baked reader site from files, and hands the admin to Django.
 
 Readers never reach Django: a reader path is a file under the site folder or the baked
-404 page. Only /admin/, /static/ (admin assets) and /media/ (editors' uploads) go to the
+404 page. Only /admin/, /static/ (admin assets), /media/ (editors' uploads) and /mail/ (subscribing) go to the
 Django application behind it. `ReaderFiles` answers a reader path whatever the server in
 front (the WSGI `ReaderSite` here, the asynchronous front of `samizdat serve` in
 `front.py`); the headers it sends come from `headers.py`, shared with the nginx config.
@@ -23,7 +23,7 @@ from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, security_head
 
 logger = logging.getLogger(__name__)
 
-DYNAMIC_PREFIXES = (b"/admin/", b"/static/", b"/media/")
+DYNAMIC_PREFIXES = (b"/admin/", b"/static/", b"/media/", b"/mail/")
 # Longer paths or names cannot be files of the site (Linux PATH_MAX and NAME_MAX); the
 # file system would refuse them with an error, which must stay a 404, not a 500.
 MAX_PATH_BYTES = 4096

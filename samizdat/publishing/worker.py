@@ -17,7 +17,7 @@ from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from . import clock, dependencies
+from . import clock, dependencies, signals
 from .changes import change_record
 from .locks import exclusive
 from .models import BakeBatch
@@ -69,6 +69,9 @@ def worker_tick():
             clock_check()
             journal_prune()
             jobs_requeue_stale()
+            for receiver, result in signals.worker_tick.send_robust(sender=None):
+                if isinstance(result, Exception):
+                    logger.error("clock receiver %s failed: %r", getattr(receiver, "__qualname__", receiver), result)
 
 
 def due_check():

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "samizdat.newsroom",
     "samizdat.accounts",
     "samizdat.backups",
+    "samizdat.mail",
     # Not the runtime: `samizdat demo` and `samizdat bench`. The runtime apps never import them.
     "samizdat.demo",
     "samizdat.bench",
@@ -255,6 +256,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# News by e-mail (samizdat.mail; docs/mail.md). Production sends through SMTP: set
+# SAMIZDAT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST & co.
+EMAIL_BACKEND = os.environ.get("SAMIZDAT_EMAIL_BACKEND", EMAIL_BACKEND)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# The origin's public address: subscribe, confirm and unsubscribe links point there. The
+# baked subscribe form is shown only when it is set (a mirror's form must post to the origin).
+SAMIZDAT_MAIL_ORIGIN = os.environ.get("SAMIZDAT_MAIL_ORIGIN", "")
+SAMIZDAT_MAIL_FROM = os.environ.get("SAMIZDAT_MAIL_FROM", "news@localhost")
+SAMIZDAT_MAIL_LIST_DOMAIN = os.environ.get("SAMIZDAT_MAIL_LIST_DOMAIN", "localhost")
+# Where readers may write "subscribe" ({edition}: the edition's slug), "" for none.
+SAMIZDAT_MAIL_INBOUND_ADDRESS = os.environ.get("SAMIZDAT_MAIL_INBOUND_ADDRESS", "")
+# The envelope sender of each mail, {token} naming the subscriber (VERP), e.g.
+# bounce+{token}@news.example.org, routed to `samizdat mail-inbound`: hard bounces and
+# complaints stop mail to the address. "" : the From address is the envelope sender.
+SAMIZDAT_MAIL_BOUNCE_ADDRESS = os.environ.get("SAMIZDAT_MAIL_BOUNCE_ADDRESS", "")
+SAMIZDAT_MAIL_RATE = float(os.environ.get("SAMIZDAT_MAIL_RATE", "10"))  # messages a second; 0: no limit
+SAMIZDAT_MAIL_LEASE_SECONDS = float(os.environ.get("SAMIZDAT_MAIL_LEASE_SECONDS", "60"))
+SAMIZDAT_MAIL_RETRY_DELAYS = [60, 300, 1800, 7200]
 
 LOGGING = {
     "version": 1,

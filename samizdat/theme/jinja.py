@@ -11,6 +11,8 @@ import nh3
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -183,6 +185,19 @@ def isotime(value):
 _space_between_tags = re.compile(r">\s+<")
 
 
+def subscribe_form(service):
+    """Where an edition's news-by-e-mail form posts — the origin (SAMIZDAT_MAIL_ORIGIN), also
+    from a mirror — and the address readers may write "subscribe" to; None if not set up."""
+    origin = getattr(settings, "SAMIZDAT_MAIL_ORIGIN", "")
+    if not origin or service is None:
+        return None
+    pattern = getattr(settings, "SAMIZDAT_MAIL_INBOUND_ADDRESS", "")
+    return {
+        "action": origin.rstrip("/") + reverse("mail:subscribe", args=[service.pk]),
+        "address": pattern.format(edition=service.slug) if pattern else "",
+    }
+
+
 def environment(**options):
     env = Environment(**options)
     env.add_extension("jinja2.ext.i18n")
@@ -196,6 +211,7 @@ def environment(**options):
         language_name=language_name,
         alternate_url=alternate_url,
         post_body=post_body,
+        subscribe_form=subscribe_form,
     )
     env.filters.update(date=date, datetime=datetime, isotime=isotime, number=number)
     return env
