@@ -48,7 +48,7 @@ def test_sigkill_mid_send_then_restart_sends_nobody_twice(scratch):  # noqa: F81
     recorder = Recorder(delay=0.03)  # slow enough for the kill to land mid-send
     with SMTPServer(recorder) as server:
         env = {**scratch, "SAMIZDAT_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-               "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(server.port), "EMAIL_TIMEOUT": "5",
+               "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(server.port), "EMAIL_TIMEOUT": "30",
                "SAMIZDAT_MAIL_RATE": "0", "SAMIZDAT_MAIL_LEASE_SECONDS": "2",
                "SAMIZDAT_MAIL_ORIGIN": "http://news.example.org"}
         samizdat(env, "migrate", "-v0")
