@@ -239,12 +239,11 @@ class ReaderPage(Page):
             context["breaking"] = cache.get(("breaking", service.pk), lambda: selectors.breaking_news_active(service))
         return context
 
-    def make_preview_request(self, original_request=None, preview_mode=None, extra_request_attrs=None):
+    def serve_preview(self, request, mode_name):
         # Preview renders in the edition's language, as the bake does (`render_in_language`).
-        return render_in_language(
-            self.language_code,
-            lambda: super(ReaderPage, self).make_preview_request(original_request, preview_mode, extra_request_attrs),
-        )
+        # Not around make_preview_request: its middleware chain (LocaleMiddleware) switches
+        # back to the staff member's language before the view runs.
+        return render_in_language(self.language_code, lambda: super(ReaderPage, self).serve_preview(request, mode_name))
 
 
 SERVICE_DEPTH = 3  # Root → NewsroomHome → ServicePage
