@@ -243,7 +243,12 @@ class ReaderPage(Page):
         # Preview renders in the edition's language, as the bake does (`render_in_language`).
         # Not around make_preview_request: its middleware chain (LocaleMiddleware) switches
         # back to the staff member's language before the view runs.
-        return render_in_language(self.language_code, lambda: super(ReaderPage, self).serve_preview(request, mode_name))
+        service = self.get_service()
+        return render_in_language(
+            self.language_code,
+            lambda: super(ReaderPage, self).serve_preview(request, mode_name),
+            zone=service.zone if service else None,
+        )
 
 
 SERVICE_DEPTH = 3  # Root → NewsroomHome → ServicePage

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import jdatetime
 import nh3
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, get_timezone_location
 from babel.numbers import format_decimal
 from django.utils import timezone, translation
 from jinja2 import Environment
@@ -135,23 +135,39 @@ def _solar_hijri(value):
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
+def _local(value):
+    """`value` in the time zone being rendered: the edition's (`render_in_language`)."""
+    return timezone.localtime(value, timezone.get_current_timezone())
+
+
+def _day(value, locale):
+    return _solar_hijri(value) if locale == "fa" else format_date(value, format="long", locale=locale)
+
+
 def date(value):
-    """A date as readers of the current language write it (Solar Hijri for Persian)."""
+    """A date as readers of the current language write it (Solar Hijri for Persian), on the
+    edition's calendar day."""
     if not value:
         return ""
-    value, locale = timezone.localtime(value), _locale()
-    text = _solar_hijri(value) if locale == "fa" else format_date(value, format="long", locale=locale)
-    return localize_digits(text, locale)
+    value, locale = _local(value), _locale()
+    return localize_digits(_day(value, locale), locale)
+
+
+def zone_name(zone=None, locale=None):
+    """The time zone as readers name it: its city ("London", "تهران", "Москва") or "UTC"."""
+    zone = zone or timezone.get_current_timezone()
+    return get_timezone_location(zone, locale=locale or _locale(), return_city=True)
 
 
 def datetime(value):
+    """Date, hours and minutes (no seconds) in the edition's time zone, which it names:
+    "November 28, 2026, 21:25 London time", "۸ آذر ۱۴۰۵، ساعت ۰۰:۵۵ به وقت تهران"."""
     if not value:
         return ""
-    value, locale = timezone.localtime(value), _locale()
-    if locale == "fa":
-        text = f"{_solar_hijri(value)}، {value:%H:%M}"
-    else:
-        text = format_datetime(value, format="medium", locale=locale)
+    value, locale = _local(value), _locale()
+    text = translation.gettext("%(date)s, %(time)s %(zone)s time") % {
+        "date": _day(value, locale), "time": f"{value:%H:%M}", "zone": zone_name(value.tzinfo, locale),
+    }
     return localize_digits(text, locale)
 
 
