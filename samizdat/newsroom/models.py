@@ -24,7 +24,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
@@ -349,7 +349,8 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     template = "samizdat/service_page.html"
 
     class Meta:
-        verbose_name = _("service (language edition)")
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
 
     def clean(self):
         super().clean()
@@ -509,7 +510,8 @@ class PostPage(ReaderPage):
         ),
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        TitleFieldPanel("title", heading=_("Headline"), placeholder=_("Headline*")),
         FieldPanel("teaser"),
         MultiFieldPanel(
             [

@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -227,3 +228,54 @@ def restore_button(page, user, next_url=None):
     if issubclass(page.specific_class or Page, PostPage) and services.is_deleted_post(page):
         if page_permissions(user, page).is_administrator():
             yield Button(_("Restore"), reverse("newsroom_post_restore", args=[page.pk]), icon_name="undo", priority=5)
+
+
+# The home screen answers what each desk asks first: where do I write, what did the editor
+# send back and why, what waits for my review, what goes out when, which banners are up.
+# (Pages that fail to bake: publishing's own panel.)
+
+
+class DeskPanel(Component):
+    """A dashboard panel from a template and its context; not shown when it has nothing."""
+
+    def __init__(self, *, name, order, template_name, shown, **context):
+        self.name, self.order, self.template_name, self.shown, self.context = name, order, template_name, shown, context
+
+    def get_context_data(self, parent_context=None):
+        return {**self.context, "request": parent_context.get("request") if parent_context else None}
+
+    def render_html(self, parent_context=None):
+        return super().render_html(parent_context) if self.shown else ""
+
+
+@hooks.register("construct_homepage_panels")
+def desk_home_panels(request, panels):
+    user = request.user
+    blogs = selectors.blogs_for_writer(user)
+    drafts = selectors.drafts_of_user(user)
+    queues = selectors.review_queue_by_edition(user)
+    scheduled = selectors.scheduled_posts(user)
+    banners = list(selectors.banners_live_for_user(user))
+    # Ours replace Wagtail's "Your pages in a workflow" and "Awaiting your review".
+    panels[:] = [p for p in panels if p.name not in ("user_objects_in_workflow_moderation", "workflow_objects_to_moderate")]
+    template = "newsroom/admin/home/%s.html"
+    panels.extend([
+        DeskPanel(name="samizdat_write", order=20, template_name=template % "write", shown=bool(blogs), blogs=blogs),
+        DeskPanel(name="samizdat_drafts", order=30, template_name=template % "drafts", shown=bool(drafts), drafts=drafts),
+        DeskPanel(name="samizdat_review", order=40, template_name=template % "review", shown=bool(queues), queues=queues),
+        DeskPanel(name="samizdat_scheduled", order=50, template_name=template % "scheduled", shown=bool(scheduled), scheduled=scheduled),
+        DeskPanel(
+            name="samizdat_banners", order=60, template_name=template % "banners", shown=bool(banners), banners=banners,
+            can_edit=user.has_perm("newsroom.change_breakingnews"),
+        ),
+    ])
+
+
+@hooks.register("construct_page_action_menu")
+def submit_first_for_writers(menu_items, request, context):
+    """Who may not publish gets "Submit for review" as the editor's main button: submitting
+    is what they came to do (a draft is saved on the way)."""
+    submit = next((item for item in menu_items if item.name == "action-submit"), None)
+    if submit is not None and not any(item.name == "action-publish" for item in menu_items):
+        menu_items.remove(submit)
+        menu_items.insert(0, submit)

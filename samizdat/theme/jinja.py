@@ -6,16 +6,15 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-import jdatetime
 import nh3
 from babel import Locale
-from babel.dates import format_date, get_timezone_location
 from babel.numbers import format_decimal
-from django.utils import timezone, translation
+from django.utils import translation
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
+from samizdat.core.dates import current_locale, date, datetime, localize_digits
 from samizdat.core.rendering import assets_path, current, link, media_url
 
 from .bodycache import body_get, body_put
@@ -110,69 +109,8 @@ def obfuscated_email(address):
     )
 
 
-def _locale():
-    return (translation.get_language() or "en").replace("-", "_")
-
-
-# Unicode digits of the numbering systems CLDR names as a locale's default (Babel knows
-# which system a locale uses, but formats with ASCII digits).
-NATIVE_DIGITS = {"arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
-
-
-@cache
-def _digits(locale):
-    native = NATIVE_DIGITS.get(Locale.parse(locale).default_numbering_system)
-    return str.maketrans("0123456789", native) if native else None
-
-
-def localize_digits(text, locale=None):
-    table = _digits(locale or _locale())
-    return text.translate(table) if table else text
-
-
-def _solar_hijri(value):
-    day = jdatetime.date.fromgregorian(date=value.date(), locale="fa_IR")
-    return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
-def _local(value):
-    """`value` in the time zone being rendered: the edition's (`render_in_language`)."""
-    return timezone.localtime(value, timezone.get_current_timezone())
-
-
-def _day(value, locale):
-    return _solar_hijri(value) if locale == "fa" else format_date(value, format="long", locale=locale)
-
-
-def date(value):
-    """A date as readers of the current language write it (Solar Hijri for Persian), on the
-    edition's calendar day."""
-    if not value:
-        return ""
-    value, locale = _local(value), _locale()
-    return localize_digits(_day(value, locale), locale)
-
-
-def zone_name(zone=None, locale=None):
-    """The time zone as readers name it: its city ("London", "تهران", "Москва") or "UTC"."""
-    zone = zone or timezone.get_current_timezone()
-    return get_timezone_location(zone, locale=locale or _locale(), return_city=True)
-
-
-def datetime(value):
-    """Date, hours and minutes (no seconds) in the edition's time zone, which it names:
-    "November 28, 2026, 21:25 London time", "۸ آذر ۱۴۰۵، ساعت ۰۰:۵۵ به وقت تهران"."""
-    if not value:
-        return ""
-    value, locale = _local(value), _locale()
-    text = translation.gettext("%(date)s, %(time)s %(zone)s time") % {
-        "date": _day(value, locale), "time": f"{value:%H:%M}", "zone": zone_name(value.tzinfo, locale),
-    }
-    return localize_digits(text, locale)
-
-
 def number(value):
-    return localize_digits(format_decimal(value, locale=_locale()))
+    return localize_digits(format_decimal(value, locale=current_locale()))
 
 
 @cache

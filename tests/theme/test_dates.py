@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from samizdat.core.rendering import render_in_language
 from samizdat.newsroom.models import PostPage, ServicePage
-from samizdat.theme.jinja import date, datetime, isotime
+from samizdat.core.dates import date, datetime
+from samizdat.theme.jinja import isotime
 from tests.conftest import read
 
 # 21:25 UTC on 28 November 2026 is past midnight in Tehran and Moscow.
