@@ -1,3 +1,4 @@
+from django.contrib import messages as django_messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -8,7 +9,9 @@ from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
-from wagtail.models import Page
+from wagtail.admin.action_menu import WorkflowMenuItem
+from wagtail.admin.templatetags.wagtailadmin_tags import user_display_name
+from wagtail.models import Page, WorkflowState
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -272,10 +275,51 @@ def desk_home_panels(request, panels):
 
 
 @hooks.register("construct_page_action_menu")
-def submit_first_for_writers(menu_items, request, context):
-    """Who may not publish gets "Submit for review" as the editor's main button: submitting
+def newsroom_action_menu(menu_items, request, context):
+    """Approving the last review step says that it publishes. Who may not publish gets "Submit for review" as the editor's main button: submitting
     is what they came to do (a draft is saved on the way)."""
+    state = getattr(context.get("page"), "current_workflow_state", None)
+    if state is not None and state.is_at_final_task:
+        for item in menu_items:  # approving the last step publishes: the button says so
+            if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+                item.label = _("Approve with comment and publish") if item.launch_modal else _("Approve and publish")
     submit = next((item for item in menu_items if item.name == "action-submit"), None)
     if submit is not None and not any(item.name == "action-publish" for item in menu_items):
         menu_items.remove(submit)
         menu_items.insert(0, submit)
+
+
+# The review loop in the newsroom's words: a returned post opens with the reviewer's comment
+# on top; approving says that the post is now live and links to it.
+
+
+@hooks.register("before_edit_page")
+def show_requested_changes(request, page):
+    if request.method != "GET":
+        return None
+    state = page.current_workflow_state
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return None
+    comment = selectors.returned_comment(page)
+    reviewer = state.current_task_state.finished_by if state.current_task_state else None
+    message = _("Changes requested by %(reviewer)s: “%(comment)s” Edit the post, then submit it for review again.") if comment else _(
+        "Changes requested by %(reviewer)s. Edit the post, then submit it for review again."
+    )
+    messages.warning(request, message % {"reviewer": user_display_name(reviewer) if reviewer else _("an editor"), "comment": comment})
+    return None
+
+
+@hooks.register("after_edit_page")
+def confirm_workflow_action(request, page):
+    if "action-workflow-action" not in request.POST:
+        return None
+    action = request.POST.get("workflow-action-name")
+    page.refresh_from_db()
+    if action == "approve" and page.live and not page.current_workflow_state:
+        list(django_messages.get_messages(request))  # Wagtail's "has been updated" says less than this
+        buttons = [messages.button(page.url, _("View live"))] if page.url else []
+        messages.success(request, _("“%(title)s” is approved and published: readers see it now.") % {"title": page.title}, buttons=buttons)
+    elif action == "reject":
+        list(django_messages.get_messages(request))
+        messages.success(request, _("Changes requested: “%(title)s” went back to its writer with your comment.") % {"title": page.title})
+    return None
