@@ -30,6 +30,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
+from samizdat.core.dates import datetime as datetime_shown
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
 from . import pagination, selectors  # selectors reads these models at call time
@@ -72,16 +73,6 @@ def latin_slug(text):
 
 class CheckedAdminModelForm(CheckedFormMixin, WagtailAdminModelForm):
     """Admin form of authors and breaking news: hand-made POST data is checked first."""
-
-
-class BreakingNewsForm(CheckedAdminModelForm):
-    """Offers only the editions the user may publish in (`selectors.editions_for_user`): a
-    hand-made POST for another edition is refused as an invalid choice."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.for_user is not None:
-            self.fields["service"].queryset = selectors.editions_for_user(self.for_user)
 
 
 class ReaderPageForm(CheckedFormMixin, WagtailAdminPageForm):
@@ -729,7 +720,26 @@ class BreakingNews(models.Model):
     def __str__(self):
         return self.text
 
-    base_form_class = BreakingNewsForm
+    base_form_class = CheckedAdminModelForm  # the admin's form: forms.BreakingNewsForm
+
+    def status(self, at=None):
+        """Scheduled, live or expired, as readers see it at `at` (now)."""
+        at = at or timezone.now()
+        if at < self.starts_at:
+            return _("Scheduled")
+        return _("Live") if at < self.expires_at else _("Expired")
+
+    status.short_description = _("Status")
+
+    def starts(self):
+        return datetime_shown(self.starts_at, self.service.zone)
+
+    starts.short_description = _("Starts")
+
+    def ends(self):
+        return datetime_shown(self.expires_at, self.service.zone)
+
+    ends.short_description = _("Ends")
 
     def clean(self):
         errors = bidi_errors([("text", _("banner text"), self.text)])

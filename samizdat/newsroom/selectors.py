@@ -465,3 +465,14 @@ def banners_live_for_user(user, *, at=None):
         .select_related("service")
         .order_by("service__path", "-starts_at")
     )
+
+
+def banners_in_the_way(*, service, starts_at, expires_at, exclude_pk=None, at=None):
+    """The banners of `service` that readers would see during [starts_at, expires_at)
+    beside a new one — live or scheduled, not expired. Readers see one banner at a time."""
+    at = at or timezone.now()
+    return (
+        models.BreakingNews.objects.filter(service=service, starts_at__lt=expires_at, expires_at__gt=max(starts_at, at))
+        .exclude(pk=exclude_pk)
+        .order_by("starts_at")
+    )

@@ -10,6 +10,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
 from wagtail.admin.action_menu import WorkflowMenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.templatetags.wagtailadmin_tags import user_display_name
 from wagtail.models import Page, WorkflowState
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -20,6 +21,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import selectors, services
+from .forms import BreakingNewsForm
 from .models import Author, BreakingNews, PostPage
 from .permissions import page_permissions
 
@@ -115,7 +117,17 @@ class BreakingNewsViewSet(SnippetViewSet):
     menu_label = _("breaking news")
     menu_order = 210
     add_to_admin_menu = True
-    list_display = ["text", "service", "starts_at", "expires_at"]
+    list_display = ["text", "service", "status", "starts", "ends"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("service"),
+            FieldPanel("text"),
+            FieldPanel("link_url"),
+            FieldRowPanel([FieldPanel("starts_at"), FieldPanel("expires_in"), FieldPanel("expires_at")]),
+            FieldPanel("replace_current"),
+        ],
+        base_form_class=BreakingNewsForm,
+    )
     edit_view_class = BannerEditView
     delete_view_class = BannerDeleteView
     copy_view_class = BannerCopyView
