@@ -297,6 +297,8 @@ class ListingMixin:
         return TemplateResponse(request, template, {"page": self, **context})
 
 
+# Classes of the reader theme's CSS (`.brand-<name>`); red is the default.
+BRAND_COLOURS = [("", _("Red")), ("blue", _("Blue")), ("green", _("Green")), ("purple", _("Purple")), ("black", _("Black"))]
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
@@ -323,6 +325,13 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     contact_email = models.EmailField(
         blank=True, help_text=_("Shown to readers in a form that address harvesters cannot read.")
     )
+    wordmark = models.CharField(
+        max_length=60, blank=True, help_text=_("The name in the masthead, if shorter than the edition's title.")
+    )
+    brand_colour = models.CharField(
+        max_length=10, blank=True, choices=BRAND_COLOURS,
+        help_text=_("The masthead and section rules; every colour reads on white and in dark mode."),
+    )
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[time_zone_check],
         help_text=_("The edition's local time, for dates shown to readers and staff, e.g. Asia/Tehran."),
@@ -332,6 +341,7 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         FieldPanel("tagline"),
         FieldRowPanel([FieldPanel("language_code"), FieldPanel("direction")]),
         FieldPanel("time_zone", widget=forms.Select(choices=TIME_ZONE_CHOICES)),
+        FieldRowPanel([FieldPanel("wordmark"), FieldPanel("brand_colour")]),
         FieldPanel("base_url"),
         FieldPanel("contact_email"),
     ]

@@ -130,6 +130,11 @@ def alternate_url(page):
     return page_link(page)
 
 
+def posts_in(posts, blog):
+    """The posts of a listing that belong to `blog`, in the listing's order."""
+    return [post for post in posts if post.path.startswith(blog.path)]
+
+
 def isotime(value):
     return value.isoformat(timespec="seconds") if value else ""
 
@@ -150,6 +155,7 @@ def environment(**options):
         language_name=language_name,
         alternate_url=alternate_url,
         post_body=post_body,
+        posts_in=posts_in,
     )
     env.filters.update(date=date, datetime=datetime, isotime=isotime, number=number)
     return env
