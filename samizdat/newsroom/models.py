@@ -512,7 +512,10 @@ class PostPage(ReaderPage):
     )
 
     content_panels = [
-        TitleFieldPanel("title", heading=_("Headline"), placeholder=_("Headline*")),
+        TitleFieldPanel(
+            "title", heading=_("Headline"), placeholder=_("Headline*"),
+            help_text=_("What readers see first, on the post and in every listing."),
+        ),
         FieldPanel("teaser"),
         MultiFieldPanel(
             [
