@@ -128,3 +128,20 @@ def test_request_changes_resubmit_compare_approve_view_live(browser, live_site, 
     assert "Now with a second source." in page.content()
     context.close()
 
+
+
+@pytest.mark.django_db
+def test_banner_screens_have_no_serious_accessibility_problems(browser, live_site, axe_source):  # noqa: F811
+    base, data_dir = live_site
+    context, page, _ = sign_in(browser, base, "editor", demo_logins(data_dir)["editor"])
+    try:
+        page.goto(base + "/admin/snippets/newsroom/breakingnews/")
+        assert page.locator("th:has-text('Status')").count() == 1
+        assert axe_violations(page, axe_source) == []
+        page.goto(base + "/admin/snippets/newsroom/breakingnews/add/")
+        assert page.locator("label:has-text('Replace the current banner')").count() == 1
+        assert page.locator("select[name=expires_in]").count() == 1
+        screenshot(page, "admin-banner-form")
+        assert axe_violations(page, axe_source) == []
+    finally:
+        context.close()
