@@ -49,7 +49,8 @@ def differences(po_path, mo_path):
 
 
 def test_every_language_has_a_catalog():
-    assert {p.parts[-3] for p in CATALOGS} == {code for code, _ in settings.LANGUAGES if code != "en"}
+    # English has one too: the newsroom's words where Wagtail's differ ("Changes requested").
+    assert {p.parts[-3] for p in CATALOGS} == {code for code, _ in settings.LANGUAGES}
 
 
 @pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parts[-3])
@@ -59,7 +60,7 @@ def test_committed_mo_matches_its_po(po_path):
 
 
 def test_an_edited_po_without_recompiling_is_caught(tmp_path):
-    source = CATALOGS[0]
+    source = next(p for p in CATALOGS if p.parts[-3] == "fa")
     po_path = tmp_path / "django.po"
     shutil.copy(source.with_suffix(".mo"), tmp_path / "django.mo")
     text = source.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 @dataclass
@@ -82,9 +82,10 @@ def media_url(rendition):
     return relative(site_path, state.here)
 
 
-def render_in_language(language, call):
-    """Call `call()` (a page's serve or preview) in `language` and render the response now."""
-    with translation.override(language):
+def render_in_language(language, call, zone=None):
+    """Call `call()` (a page's serve or preview) in `language` — and the edition's time zone
+    `zone` (a tzinfo), which dates are shown in — and render the response now."""
+    with translation.override(language), timezone.override(zone or timezone.get_default_timezone()):
         response = call()
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()

@@ -24,12 +24,13 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
+from samizdat.core.dates import datetime as datetime_shown
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
 from . import pagination, selectors  # selectors reads these models at call time
@@ -72,16 +73,6 @@ def latin_slug(text):
 
 class CheckedAdminModelForm(CheckedFormMixin, WagtailAdminModelForm):
     """Admin form of authors and breaking news: hand-made POST data is checked first."""
-
-
-class BreakingNewsForm(CheckedAdminModelForm):
-    """Offers only the editions the user may publish in (`selectors.editions_for_user`): a
-    hand-made POST for another edition is refused as an invalid choice."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.for_user is not None:
-            self.fields["service"].queryset = selectors.editions_for_user(self.for_user)
 
 
 class ReaderPageForm(CheckedFormMixin, WagtailAdminPageForm):
@@ -254,11 +245,15 @@ class ReaderPage(Page):
             context["breaking"] = cache.get(("breaking", service.pk), lambda: selectors.breaking_news_active(service))
         return context
 
-    def make_preview_request(self, original_request=None, preview_mode=None, extra_request_attrs=None):
+    def serve_preview(self, request, mode_name):
         # Preview renders in the edition's language, as the bake does (`render_in_language`).
+        # Not around make_preview_request: its middleware chain (LocaleMiddleware) switches
+        # back to the staff member's language before the view runs.
+        service = self.get_service()
         return render_in_language(
             self.language_code,
-            lambda: super(ReaderPage, self).make_preview_request(original_request, preview_mode, extra_request_attrs),
+            lambda: super(ReaderPage, self).serve_preview(request, mode_name),
+            zone=service.zone if service else None,
         )
 
 
@@ -317,6 +312,8 @@ class ListingMixin:
         return TemplateResponse(request, template, {"page": self, **context})
 
 
+# Classes of the reader theme's CSS (`.brand-<name>`); red is the default.
+BRAND_COLOURS = [("", _("Red")), ("blue", _("Blue")), ("green", _("Green")), ("purple", _("Purple")), ("black", _("Black"))]
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
 
@@ -343,6 +340,13 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     contact_email = models.EmailField(
         blank=True, help_text=_("Shown to readers in a form that address harvesters cannot read.")
     )
+    wordmark = models.CharField(
+        max_length=60, blank=True, help_text=_("The name in the masthead, if shorter than the edition's title.")
+    )
+    brand_colour = models.CharField(
+        max_length=10, blank=True, choices=BRAND_COLOURS,
+        help_text=_("The masthead and section rules; every colour reads on white and in dark mode."),
+    )
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[time_zone_check],
         help_text=_("The edition's local time, for dates shown to readers and staff, e.g. Asia/Tehran."),
@@ -352,6 +356,7 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         FieldPanel("tagline"),
         FieldRowPanel([FieldPanel("language_code"), FieldPanel("direction")]),
         FieldPanel("time_zone", widget=forms.Select(choices=TIME_ZONE_CHOICES)),
+        FieldRowPanel([FieldPanel("wordmark"), FieldPanel("brand_colour")]),
         FieldPanel("base_url"),
         FieldPanel("contact_email"),
     ]
@@ -360,7 +365,8 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     template = "samizdat/service_page.html"
 
     class Meta:
-        verbose_name = _("service (language edition)")
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
 
     def clean(self):
         super().clean()
@@ -520,7 +526,11 @@ class PostPage(ReaderPage):
         ),
     )
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        TitleFieldPanel(
+            "title", heading=_("Headline"), placeholder=_("Headline*"),
+            help_text=_("What readers see first, on the post and in every listing."),
+        ),
         FieldPanel("teaser"),
         MultiFieldPanel(
             [
@@ -738,7 +748,26 @@ class BreakingNews(models.Model):
     def __str__(self):
         return self.text
 
-    base_form_class = BreakingNewsForm
+    base_form_class = CheckedAdminModelForm  # the admin's form: forms.BreakingNewsForm
+
+    def status(self, at=None):
+        """Scheduled, live or expired, as readers see it at `at` (now)."""
+        at = at or timezone.now()
+        if at < self.starts_at:
+            return _("Scheduled")
+        return _("Live") if at < self.expires_at else _("Expired")
+
+    status.short_description = _("Status")
+
+    def starts(self):
+        return datetime_shown(self.starts_at, self.service.zone)
+
+    starts.short_description = _("Starts")
+
+    def ends(self):
+        return datetime_shown(self.expires_at, self.service.zone)
+
+    ends.short_description = _("Ends")
 
     def clean(self):
         errors = bidi_errors([("text", _("banner text"), self.text)])

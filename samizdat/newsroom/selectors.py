@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
+from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.permissions import page_permission_policy
 
 from samizdat.core.rendering import NO_CACHE, ReadCache
@@ -320,3 +321,158 @@ def banners_for_user(user):
     """The breaking-news banners `user` may see and change in the admin: those of the
     editions they may publish in."""
     return models.BreakingNews.objects.filter(service__in=editions_for_user(user))
+
+
+# The staff home screen (`wagtail_hooks`: one dashboard panel per question a desk asks).
+
+POST_DEPTH = 5  # Root → NewsroomHome → edition → blog → post; deleted posts sit elsewhere
+
+
+def blogs_for_writer(user):
+    """The live blogs `user` may write a post in, edition by edition."""
+    blogs = models.BlogPage.objects.live().filter(depth=POST_DEPTH - 1).order_by("path")
+    return [blog for blog in blogs if blog.permissions_for_user(user).can_add_subpage()]
+
+
+@dataclass
+class Draft:
+    post: object
+    edition: object
+    returned: bool  # an editor asked for changes
+    in_review: bool
+    comment: str  # the reviewer's comment when returned
+
+
+def _scheduled_ids():
+    return {
+        int(object_id)
+        for object_id in Revision.page_revisions.filter(approved_go_live_at__isnull=False).values_list("object_id", flat=True)
+    }
+
+
+def returned_comment(page):
+    """The comment of the review that last asked for changes to `page` ("" if none)."""
+    state = (
+        TaskState.objects.filter(workflow_state__object_id=str(page.pk), status=TaskState.STATUS_REJECTED)
+        .exclude(workflow_state__base_content_type__isnull=True)
+        .order_by("-finished_at")
+        .first()
+    )
+    return state.comment if state else ""
+
+
+def drafts_of_user(user, *, limit=20):
+    """`user`'s posts not yet live (or with unpublished changes), newest first; those an
+    editor returned first, with the reviewer's comment. Scheduled posts are listed apart."""
+    posts = (
+        models.PostPage.objects.filter(owner=user, depth=POST_DEPTH)
+        .filter(Q(live=False) | Q(has_unpublished_changes=True))
+        .exclude(pk__in=_scheduled_ids())
+        .order_by("-latest_revision_created_at")[:limit]
+    )
+    drafts = []
+    for post in posts:
+        state = post.current_workflow_state
+        returned = state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES
+        drafts.append(
+            Draft(
+                post=post, edition=post.get_service(), returned=returned,
+                in_review=state is not None and state.status == WorkflowState.STATUS_IN_PROGRESS,
+                comment=returned_comment(post) if returned else "",
+            )
+        )
+    return sorted(drafts, key=lambda d: not d.returned)
+
+
+@dataclass
+class EditionQueue:
+    edition: object
+    items: list = field(default_factory=list)  # ReviewItem
+
+
+@dataclass
+class ReviewItem:
+    post: object
+    state: object  # the TaskState waiting for review
+    previous: object  # the revision submitted for review before this one, or None
+
+
+def revision_submitted_before(page, state):
+    """The revision `page` was last submitted for review with before `state` began: what the
+    reviewer saw then. Comparing with it shows what the writer changed since, not the
+    autosaves in between."""
+    earlier = (
+        TaskState.objects.filter(
+            workflow_state__object_id=str(page.pk),
+            workflow_state__base_content_type_id=state.workflow_state.base_content_type_id,
+            started_at__lt=state.started_at,
+        )
+        .exclude(revision_id=state.revision_id)
+        .select_related("revision")
+        .order_by("-started_at")
+        .first()
+    )
+    return earlier.revision if earlier else None
+
+
+def review_queue_by_edition(user):
+    """The posts waiting for `user`'s review, grouped by edition, oldest request first."""
+    states = (
+        TaskState.objects.reviewable_by(user)
+        .select_related("revision", "revision__user", "workflow_state")
+        .order_by("started_at")
+    )
+    queues = {}
+    for state in states:
+        page = state.revision.content_object
+        if page is None:
+            continue
+        page = page.specific
+        edition = page.get_service() if hasattr(page, "get_service") else None
+        key = edition.path if edition else ""
+        queues.setdefault(key, EditionQueue(edition=edition)).items.append(
+            ReviewItem(post=page, state=state, previous=revision_submitted_before(page, state))
+        )
+    return [queues[key] for key in sorted(queues)]
+
+
+@dataclass
+class Scheduled:
+    post: object
+    edition: object
+    go_live_at: object
+
+
+def scheduled_posts(user):
+    """Posts with an approved go-live time in the editions `user` works in, soonest first."""
+    editions = {edition.pk: edition for edition in editions_for_user(user, "add")}
+    revisions = Revision.page_revisions.filter(approved_go_live_at__isnull=False).order_by("approved_go_live_at")
+    scheduled = []
+    for revision in revisions:
+        page = revision.content_object
+        page = page.specific if page is not None else None
+        edition = page.get_service() if hasattr(page, "get_service") else None
+        if edition is not None and edition.pk in editions:
+            scheduled.append(Scheduled(post=page, edition=edition, go_live_at=revision.approved_go_live_at))
+    return scheduled
+
+
+def banners_live_for_user(user, *, at=None):
+    """The banners readers see now in the editions `user` works in."""
+    at = at or timezone.now()
+    return (
+        models.BreakingNews.objects.filter(service__in=editions_for_user(user, "add"), starts_at__lte=at, expires_at__gt=at)
+        .select_related("service")
+        .order_by("service__path", "-starts_at")
+    )
+
+
+def banners_in_the_way(*, service, starts_at, expires_at, exclude_pk=None, at=None):
+    """The banners of `service` that readers would see during [starts_at, expires_at)
+    beside a new one — live or scheduled, not expired. Readers see one banner at a time."""
+    at = at or timezone.now()
+    return (
+        models.BreakingNews.objects.filter(service=service, starts_at__lt=expires_at, expires_at__gt=max(starts_at, at))
+        .exclude(pk=exclude_pk)
+        .order_by("starts_at")
+    )

@@ -25,7 +25,7 @@ from wagtail.models import (
 
 from samizdat.core.errors import NewsroomError
 
-from . import models
+from . import models, selectors
 from .selectors import EPOCH
 from .models import NewsroomHome
 
@@ -468,3 +468,19 @@ def listing_entries_rebuild(*, m=None):
         m.ListingEntry.objects.all().delete()
         m.ListingCount.objects.all().delete()
         return _entries_refresh(m, m.PostPage.objects.order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def banner_save(*, banner, replace=False):
+    """Save a breaking-news banner. With `replace`, the banners it would overlap end when it
+    starts (those not yet started never start), so an edition shows one banner at a time
+    and a replaced banner does not come back when the new one expires."""
+    if replace:
+        in_the_way = selectors.banners_in_the_way(
+            service=banner.service, starts_at=banner.starts_at, expires_at=banner.expires_at, exclude_pk=banner.pk
+        )
+        for old in in_the_way:
+            old.expires_at = max(old.starts_at, banner.starts_at)
+            old.save(update_fields=["expires_at"])
+    banner.save()
+    return banner

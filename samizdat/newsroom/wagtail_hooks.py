@@ -1,3 +1,4 @@
+from django.contrib import messages as django_messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -6,8 +7,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
-from wagtail.models import Page
+from wagtail.admin.action_menu import WorkflowMenuItem
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.templatetags.wagtailadmin_tags import user_display_name
+from wagtail.models import Page, WorkflowState
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -16,6 +21,7 @@ from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import selectors, services
+from .forms import BreakingNewsForm
 from .models import Author, BreakingNews, PostPage
 from .permissions import page_permissions
 
@@ -111,7 +117,17 @@ class BreakingNewsViewSet(SnippetViewSet):
     menu_label = _("breaking news")
     menu_order = 210
     add_to_admin_menu = True
-    list_display = ["text", "service", "starts_at", "expires_at"]
+    list_display = ["text", "service", "status", "starts", "ends"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("service"),
+            FieldPanel("text"),
+            FieldPanel("link_url"),
+            FieldRowPanel([FieldPanel("starts_at"), FieldPanel("expires_in"), FieldPanel("expires_at")]),
+            FieldPanel("replace_current"),
+        ],
+        base_form_class=BreakingNewsForm,
+    )
     edit_view_class = BannerEditView
     delete_view_class = BannerDeleteView
     copy_view_class = BannerCopyView
@@ -227,3 +243,95 @@ def restore_button(page, user, next_url=None):
     if issubclass(page.specific_class or Page, PostPage) and services.is_deleted_post(page):
         if page_permissions(user, page).is_administrator():
             yield Button(_("Restore"), reverse("newsroom_post_restore", args=[page.pk]), icon_name="undo", priority=5)
+
+
+# The home screen answers what each desk asks first: where do I write, what did the editor
+# send back and why, what waits for my review, what goes out when, which banners are up.
+# (Pages that fail to bake: publishing's own panel.)
+
+
+class DeskPanel(Component):
+    """A dashboard panel from a template and its context; not shown when it has nothing."""
+
+    def __init__(self, *, name, order, template_name, shown, **context):
+        self.name, self.order, self.template_name, self.shown, self.context = name, order, template_name, shown, context
+
+    def get_context_data(self, parent_context=None):
+        return {**self.context, "request": parent_context.get("request") if parent_context else None}
+
+    def render_html(self, parent_context=None):
+        return super().render_html(parent_context) if self.shown else ""
+
+
+@hooks.register("construct_homepage_panels")
+def desk_home_panels(request, panels):
+    user = request.user
+    blogs = selectors.blogs_for_writer(user)
+    drafts = selectors.drafts_of_user(user)
+    queues = selectors.review_queue_by_edition(user)
+    scheduled = selectors.scheduled_posts(user)
+    banners = list(selectors.banners_live_for_user(user))
+    # Ours replace Wagtail's "Your pages in a workflow" and "Awaiting your review".
+    panels[:] = [p for p in panels if p.name not in ("user_objects_in_workflow_moderation", "workflow_objects_to_moderate")]
+    template = "newsroom/admin/home/%s.html"
+    panels.extend([
+        DeskPanel(name="samizdat_write", order=20, template_name=template % "write", shown=bool(blogs), blogs=blogs),
+        DeskPanel(name="samizdat_drafts", order=30, template_name=template % "drafts", shown=bool(drafts), drafts=drafts),
+        DeskPanel(name="samizdat_review", order=40, template_name=template % "review", shown=bool(queues), queues=queues),
+        DeskPanel(name="samizdat_scheduled", order=50, template_name=template % "scheduled", shown=bool(scheduled), scheduled=scheduled),
+        DeskPanel(
+            name="samizdat_banners", order=60, template_name=template % "banners", shown=bool(banners), banners=banners,
+            can_edit=user.has_perm("newsroom.change_breakingnews"),
+        ),
+    ])
+
+
+@hooks.register("construct_page_action_menu")
+def newsroom_action_menu(menu_items, request, context):
+    """Approving the last review step says that it publishes. Who may not publish gets "Submit for review" as the editor's main button: submitting
+    is what they came to do (a draft is saved on the way)."""
+    state = getattr(context.get("page"), "current_workflow_state", None)
+    if state is not None and state.is_at_final_task:
+        for item in menu_items:  # approving the last step publishes: the button says so
+            if isinstance(item, WorkflowMenuItem) and item.name == "approve":
+                item.label = _("Approve with comment and publish") if item.launch_modal else _("Approve and publish")
+    submit = next((item for item in menu_items if item.name == "action-submit"), None)
+    if submit is not None and not any(item.name == "action-publish" for item in menu_items):
+        menu_items.remove(submit)
+        menu_items.insert(0, submit)
+
+
+# The review loop in the newsroom's words: a returned post opens with the reviewer's comment
+# on top; approving says that the post is now live and links to it.
+
+
+@hooks.register("before_edit_page")
+def show_requested_changes(request, page):
+    if request.method != "GET":
+        return None
+    state = page.current_workflow_state
+    if state is None or state.status != WorkflowState.STATUS_NEEDS_CHANGES:
+        return None
+    comment = selectors.returned_comment(page)
+    reviewer = state.current_task_state.finished_by if state.current_task_state else None
+    message = _("Changes requested by %(reviewer)s: “%(comment)s” Edit the post, then submit it for review again.") if comment else _(
+        "Changes requested by %(reviewer)s. Edit the post, then submit it for review again."
+    )
+    messages.warning(request, message % {"reviewer": user_display_name(reviewer) if reviewer else _("an editor"), "comment": comment})
+    return None
+
+
+@hooks.register("after_edit_page")
+def confirm_workflow_action(request, page):
+    if "action-workflow-action" not in request.POST:
+        return None
+    action = request.POST.get("workflow-action-name")
+    page.refresh_from_db()
+    if action == "approve" and page.live and not page.current_workflow_state:
+        list(django_messages.get_messages(request))  # Wagtail's "has been updated" says less than this
+        buttons = [messages.button(page.url, _("View live"))] if page.url else []
+        messages.success(request, _("“%(title)s” is approved and published: readers see it now.") % {"title": page.title}, buttons=buttons)
+    elif action == "reject":
+        list(django_messages.get_messages(request))
+        messages.success(request, _("Changes requested: “%(title)s” went back to its writer with your comment.") % {"title": page.title})
+    return None

@@ -64,10 +64,14 @@ class RenderError(Exception):
     """A page answered something other than a page (a bug, a template error)."""
 
 
+def _edition(page, cache):
+    """The page's edition, looked up through the batch's cache (once per batch, not once per
+    page), or None."""
+    return page.get_service(cache) if hasattr(page, "get_service") else None
+
+
 def _language(page, cache):
-    """The page's edition language, its edition looked up through the batch's cache (once per
-    batch, not once per page)."""
-    service = page.get_service(cache) if hasattr(page, "get_service") else None
+    service = _edition(page, cache)
     return service.language_code if service else None
 
 
@@ -116,8 +120,11 @@ class Renderer:
             try:
                 if not page.live:
                     raise Http404
+                edition = _edition(page, self.cache)
                 response = render_in_language(
-                    _language(page, self.cache), lambda: page.serve(request, *args, **(kwargs or {}))
+                    edition.language_code if edition else None,
+                    lambda: page.serve(request, *args, **(kwargs or {})),
+                    zone=edition.zone if edition else None,
                 )
             except Http404:
                 return Rendered(path, self.render_redirect(path))

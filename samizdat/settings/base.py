@@ -106,6 +106,8 @@ TEMPLATES = [
     {
         # The Wagtail and Django admins stay on Django templates.
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # The newsroom's wording of a few Wagtail admin templates (they extend Wagtail's own).
+        "DIRS": [PACKAGE_DIR / "newsroom" / "admin_overrides"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

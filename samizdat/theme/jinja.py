@@ -6,18 +6,17 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-import jdatetime
 import nh3
 from babel import Locale
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from jinja2 import Environment
 from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
+from samizdat.core.dates import current_locale, date, datetime, localize_digits
 from samizdat.core.rendering import assets_path, current, link, media_url
 
 from .bodycache import body_get, body_put
@@ -112,53 +111,8 @@ def obfuscated_email(address):
     )
 
 
-def _locale():
-    return (translation.get_language() or "en").replace("-", "_")
-
-
-# Unicode digits of the numbering systems CLDR names as a locale's default (Babel knows
-# which system a locale uses, but formats with ASCII digits).
-NATIVE_DIGITS = {"arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"}
-
-
-@cache
-def _digits(locale):
-    native = NATIVE_DIGITS.get(Locale.parse(locale).default_numbering_system)
-    return str.maketrans("0123456789", native) if native else None
-
-
-def localize_digits(text, locale=None):
-    table = _digits(locale or _locale())
-    return text.translate(table) if table else text
-
-
-def _solar_hijri(value):
-    day = jdatetime.date.fromgregorian(date=value.date(), locale="fa_IR")
-    return f"{day.day} {day.strftime('%B')} {day.year}"
-
-
-def date(value):
-    """A date as readers of the current language write it (Solar Hijri for Persian)."""
-    if not value:
-        return ""
-    value, locale = timezone.localtime(value), _locale()
-    text = _solar_hijri(value) if locale == "fa" else format_date(value, format="long", locale=locale)
-    return localize_digits(text, locale)
-
-
-def datetime(value):
-    if not value:
-        return ""
-    value, locale = timezone.localtime(value), _locale()
-    if locale == "fa":
-        text = f"{_solar_hijri(value)}، {value:%H:%M}"
-    else:
-        text = format_datetime(value, format="medium", locale=locale)
-    return localize_digits(text, locale)
-
-
 def number(value):
-    return localize_digits(format_decimal(value, locale=_locale()))
+    return localize_digits(format_decimal(value, locale=current_locale()))
 
 
 @cache
@@ -176,6 +130,11 @@ def alternate_url(page):
     if service and service.base_url:
         return service.base_url.rstrip("/") + "/" + quote(rest, safe="/")
     return page_link(page)
+
+
+def posts_in(posts, blog):
+    """The posts of a listing that belong to `blog`, in the listing's order."""
+    return [post for post in posts if post.path.startswith(blog.path)]
 
 
 def isotime(value):
@@ -212,6 +171,7 @@ def environment(**options):
         alternate_url=alternate_url,
         post_body=post_body,
         subscribe_form=subscribe_form,
+        posts_in=posts_in,
     )
     env.filters.update(date=date, datetime=datetime, isotime=isotime, number=number)
     return env

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 from django.conf import settings
 
 TEMPLATES = Path(settings.PACKAGE_DIR) / "theme" / "jinja2"
-PYTHON_STRINGS = {"at", "dot"}  # obfuscated_email() in samizdat/theme/jinja.py
+PYTHON_STRINGS = {"at", "dot", "%(date)s, %(time)s %(zone)s time"}  # obfuscated_email(); core/dates.py datetime()
 
 
 def template_strings():

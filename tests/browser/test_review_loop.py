@@ -1,0 +1,147 @@
+"""The review loop as a contributor and an editor live it, in Chromium against the whole
+application: write from the home screen, submit, get changes requested with a comment,
+see it on top of the editor, resubmit; the editor compares with what was submitted before,
+approves and publishes, and follows "View live" to the reader page. The contributor's way
+from the sign-in page to "submitted" is counted."""
+
+import pytest
+
+from .conftest import in_own_connection, screenshot
+from .test_admin_workflow import demo_logins, live_site  # noqa: F401 — the fixture
+from .test_reader_pages import axe_violations
+
+pytestmark = pytest.mark.browser
+
+HEADLINE = "E2E review story"
+COMMENT = "Name the second source, please."
+MAX_STEPS = 12
+
+
+class Steps:
+    """Counts what a person does: each fill, click or typing is one step."""
+
+    def __init__(self, page):
+        self.page, self.count = page, 0
+
+    def fill(self, selector, text):
+        self.count += 1
+        self.page.fill(selector, text)
+
+    def click(self, selector):
+        self.count += 1
+        self.page.click(selector)
+
+    def type(self, text):
+        self.count += 1
+        self.page.keyboard.type(text)
+
+
+def sign_in(browser, base, username, password, steps=None):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    steps = steps or Steps(page)
+    steps.page = page
+    page.goto(base + "/admin/login/")
+    steps.fill("#id_username", username)
+    steps.fill("#id_password", password)
+    steps.click("button[type=submit]")
+    page.wait_for_url(base + "/admin/")
+    return context, page, steps
+
+
+@pytest.mark.django_db
+def test_request_changes_resubmit_compare_approve_view_live(browser, live_site, axe_source):  # noqa: F811
+    from samizdat.newsroom.models import NewsroomHome
+
+    base, data_dir = live_site
+    logins = demo_logins(data_dir)
+    newsroom = in_own_connection(lambda: NewsroomHome.objects.get().title)
+
+    # The contributor: from the sign-in page to "submitted".
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    login_page = context.new_page()
+    login_page.goto(base + "/admin/login/")
+    assert f"Sign in to {newsroom}" in login_page.inner_text("h1")
+    assert axe_violations(login_page, axe_source) == []
+    context.close()
+    context, page, steps = sign_in(browser, base, "contributor", logins["contributor"])
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "admin-contributor-home")
+    steps.click("a:has-text('Write a post in “Dispatches”')")
+    page.wait_for_selector('#id_title')
+    assert page.locator("label:has-text('Headline')").count() >= 1
+    steps.fill("#id_title", HEADLINE)
+    steps.fill("#id_teaser", "Written in a real browser.")
+    steps.click("[data-contentpath=body] [contenteditable=true]")
+    steps.type("A paragraph typed into the rich-text editor.")
+    steps.click("text=Choose author")
+    steps.click(".modal-content a:has-text('Mira Castell')")
+    page.wait_for_selector(".modal-content", state="hidden")
+    steps.click("footer button[name=action-submit]")
+    page.wait_for_selector(".messages .success")
+    assert steps.count <= MAX_STEPS, f"{steps.count} steps from sign-in to submitted"
+    context.close()
+
+    # The editor requests changes, with a comment.
+    context, page, _ = sign_in(browser, base, "editor", logins["editor"])
+    review = page.locator("#samizdat-review-section")
+    assert "New post" in review.inner_text()
+    assert axe_violations(page, axe_source) == []
+    screenshot(page, "admin-editor-home")
+    review.locator(f"a:has-text('{HEADLINE}')").click()
+    page.click("footer .w-dropdown__toggle")
+    page.click("button[data-workflow-action-name=reject]")
+    page.fill(".modal textarea[name=comment]", COMMENT)
+    page.click(".modal button[type=submit]")
+    page.wait_for_selector(".messages .success")
+    assert "Changes requested" in page.inner_text(".messages") and "reject" not in page.inner_text(".messages").lower()
+    context.close()
+
+    # The contributor finds it returned with the comment, sees it on top of the editor, edits, resubmits.
+    context, page, _ = sign_in(browser, base, "contributor", logins["contributor"])
+    drafts = page.locator("#samizdat-drafts-section")
+    assert "Changes requested" in drafts.inner_text() and COMMENT in drafts.inner_text()
+    drafts.locator(f"a:has-text('{HEADLINE}')").click()
+    top = page.inner_text(".messages")
+    assert COMMENT in top and "Changes requested by" in top
+    screenshot(page, "admin-contributor-returned")
+    page.fill("#id_teaser", "Now with a second source.")
+    page.click("footer button[name=action-submit]")
+    page.wait_for_selector(".messages .success")
+    context.close()
+
+    # The editor sees the change against the version submitted before, approves and publishes.
+    context, page, _ = sign_in(browser, base, "editor", logins["editor"])
+    page.click("#samizdat-review-section a:has-text('Compare with the version last submitted')")
+    compare = page.inner_text("main")
+    assert "Now with a second source." in compare and "Written in a real browser." in compare
+    page.go_back()
+    page.click(f"#samizdat-review-section a:has-text('{HEADLINE}')")
+    page.click("footer .w-dropdown__toggle")
+    page.click("button[data-workflow-action-name=approve]:text-is('Approve and publish')")
+    page.wait_for_selector(".messages .success")
+    assert "approved and published" in page.inner_text(".messages")
+    screenshot(page, "admin-editor-approved")
+    page.click(".messages a:has-text('View live')")
+    page.wait_for_load_state()
+    assert page.url.endswith("/en/dispatches/e2e-review-story/")
+    assert "Now with a second source." in page.content()
+    context.close()
+
+
+
+@pytest.mark.django_db
+def test_banner_screens_have_no_serious_accessibility_problems(browser, live_site, axe_source):  # noqa: F811
+    base, data_dir = live_site
+    context, page, _ = sign_in(browser, base, "editor", demo_logins(data_dir)["editor"])
+    try:
+        page.goto(base + "/admin/snippets/newsroom/breakingnews/")
+        assert page.locator("th:has-text('Status')").count() == 1
+        assert axe_violations(page, axe_source) == []
+        page.goto(base + "/admin/snippets/newsroom/breakingnews/add/")
+        assert page.locator("label:has-text('Replace the current banner')").count() == 1
+        assert page.locator("select[name=expires_in]").count() == 1
+        screenshot(page, "admin-banner-form")
+        assert axe_violations(page, axe_source) == []
+    finally:
+        context.close()
