@@ -17,7 +17,9 @@ from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
 from samizdat.core.rendering import assets_path, current, link, media_url
+from samizdat.newsroom.models import reader_path
 
+from . import metadata
 from .bodycache import body_get, body_put
 
 STATIC_DIR = Path(__file__).parent / "static" / "samizdat"
@@ -176,6 +178,15 @@ def alternate_url(page):
     return page_link(page)
 
 
+def page_path(page):
+    """The reader path of what is rendered: the file being baked (an archive page, an
+    author's page), or in a preview the page's own path; None for a page without one."""
+    state = current()
+    if state is not None and state.here:
+        return state.here
+    return reader_path(page) if page is not None and getattr(page, "url_path", None) else None
+
+
 def isotime(value):
     return value.isoformat(timespec="seconds") if value else ""
 
@@ -196,6 +207,13 @@ def environment(**options):
         language_name=language_name,
         alternate_url=alternate_url,
         post_body=post_body,
+        page_path=page_path,
+        absolute_url=metadata.absolute_url,
+        og_locale=metadata.og_locale,
+        page_description=metadata.page_description,
+        lead_image=metadata.lead_image,
+        modified_at=metadata.modified_at,
+        post_json_ld=metadata.post_json_ld,
     )
     env.filters.update(date=date, datetime=datetime, isotime=isotime, number=number)
     return env
