@@ -24,7 +24,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
@@ -32,6 +32,7 @@ from wagtail.search import index
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
 from . import pagination, selectors  # selectors reads these models at call time
+from . import feeds  # feeds read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
     BIDI_CONTROLS,
     CheckedFormMixin,
@@ -348,10 +349,12 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
 
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
-        paths = selectors.Listing("service", self, cache=cache).paths() + [self.breaking_fragment_path]
+        front = selectors.Listing("service", self, cache=cache)
+        paths = front.paths() + [self.breaking_fragment_path] + front.feed_paths()
         for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
-                paths += selectors.Listing(kind, self, slug=row.slug).paths(count=row.listed)
+                listing = selectors.Listing(kind, self, slug=row.slug)
+                paths += listing.paths(count=row.listed) + listing.feed_paths()
         return paths
 
     @path("")
@@ -384,6 +387,29 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         return self.render_listing(
             request, selectors.Listing("tag", self, slug=slug, cache=cache), number, tag=tag, template="samizdat/tag_page.html", with_images=False
         )
+
+    @re_path(r"^" + feeds.FEED_ROUTE)
+    def feed(self, request, file):
+        listing = selectors.Listing("service", self, cache=cache_of(request))
+        return feeds.feed_response(request, listing, file, title=self.title, description=self.tagline)
+
+    @re_path(r"^authors/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
+    def author_feed(self, request, slug, file):
+        cache = cache_of(request)
+        author = cache.get(("author", slug), lambda: Author.objects.filter(slug=slug).first())
+        if author is None:
+            raise Http404("No such author")
+        listing = selectors.Listing("author", self, slug=slug, cache=cache)
+        return feeds.feed_response(request, listing, file, title=f"{author.name} — {self.title}", description=author.bio)
+
+    @re_path(r"^tags/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
+    def tag_feed(self, request, slug, file):
+        cache = cache_of(request)
+        tag = cache.get(("tag", slug), lambda: Tag.objects.filter(slug=slug).first())
+        if tag is None:
+            raise Http404("No such tag")
+        listing = selectors.Listing("tag", self, slug=slug, cache=cache)
+        return feeds.feed_response(request, listing, file, title=f"{tag.name} — {self.title}")
 
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):
@@ -422,7 +448,14 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
         return selectors.Listing("blog", self.get_service(cache), blog=self, cache=cache)
 
     def get_baked_paths(self, cache=None):
-        return self._listing(cache or ReadCache()).paths() + [self.latest_fragment_path]
+        listing = self._listing(cache or ReadCache())
+        return listing.paths() + [self.latest_fragment_path] + listing.feed_paths()
+
+    @re_path(r"^" + feeds.FEED_ROUTE)
+    def feed(self, request, file):
+        listing = self._listing(cache_of(request))
+        service = listing.service
+        return feeds.feed_response(request, listing, file, title=f"{self.title} — {service.title}", description=self.about)
 
     @path("")
     def index(self, request):

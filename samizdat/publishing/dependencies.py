@@ -38,7 +38,7 @@ from samizdat.newsroom.models import (
     ServicePage,
     reader_path,
 )
-from samizdat.newsroom.selectors import LATEST_WINDOW, Listing, listings_of_post
+from samizdat.newsroom.selectors import FEED_SIZE, LATEST_WINDOW, Listing, listings_of_post
 
 from . import state
 from .plan import collect_paths
@@ -180,10 +180,20 @@ def paths_for_slug_change(page, old_root):
 
 def _listing_paths(listing, post, *, was_in, is_in):
     """The pages of one listing that change when `post` enters, leaves or changes in it."""
-    pages = stale_listing_pages(
-        position=listing.position(post), count=listing.count(), was_in=was_in, is_in=is_in, pins=listing.pins_apply
-    )
-    return {listing.path(number) for number in pages}
+    position, count = listing.position(post), listing.count()
+    pages = stale_listing_pages(position=position, count=count, was_in=was_in, is_in=is_in, pins=listing.pins_apply)
+    paths = {listing.path(number) for number in pages}
+    if feed_is_stale(position=position, count=count, was_in=was_in, is_in=is_in):
+        paths |= set(listing.feed_paths())
+    return paths
+
+
+def feed_is_stale(*, position, count, was_in, is_in):
+    """Whether a listing's feeds (its newest FEED_SIZE posts) change when the post at
+    `position` (0 = oldest; `count` posts after the change) stayed, entered or left: only
+    when it is, or was, one of the newest. Pure, table-tested like `stale_listing_pages`."""
+    newer = count - position - (1 if is_in else 0)  # listed posts newer than it
+    return (was_in or is_in) and newer < FEED_SIZE
 
 
 def stale_listing_pages(*, position, count, was_in, is_in, pins):
@@ -270,7 +280,8 @@ def _author_paths(author, old):
     for service in ServicePage.objects.live().filter(pk__in=_service_ids(posts)):
         count = Listing("author", service, slug=author.slug).count()
         for slug in slugs:  # an old slug's pages resolve no more and are removed
-            paths |= set(Listing("author", service, slug=slug).paths(count=count))
+            listing = Listing("author", service, slug=slug)
+            paths |= set(listing.paths(count=count)) | set(listing.feed_paths())
     if old is not None and old.slug != author.slug:
         return Stale(paths, refresh=posts)
     return Stale(paths)
@@ -306,6 +317,8 @@ def pages_showing(posts):
         paths |= {listing.path(pagination.page_of(i)) for i in places}
         if listing.pins_apply or any(pagination.on_front(i, len(order)) for i in places):
             paths.add(listing.path())
+        if any(i >= len(order) - FEED_SIZE for i in places):
+            paths |= set(listing.feed_paths())
         if listing.kind == "blog" and any(i >= len(order) - LATEST_WINDOW for i in places):
             window = order[-LATEST_WINDOW:]
             paths |= {p.reader_path for p in PostPage.objects.filter(pk__in=window)}

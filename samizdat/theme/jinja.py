@@ -1,6 +1,7 @@
 """The Jinja2 environment of the reader theme and the helpers its templates use."""
 
 import hashlib
+import posixpath
 import re
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
-from samizdat.core.rendering import assets_path, current, link, media_url
+from samizdat.core.rendering import assets_path, current, link, media_url, relative
 from samizdat.newsroom.models import reader_path
 
 from . import metadata
@@ -96,6 +97,38 @@ def post_body(page):
     html = richtext(page.body)
     body_put(page.pk, page.body, state.here, html, {k: v for k, v in state.media.items() if k not in before})
     return html
+
+
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def rebase_links(html, source, here):
+    """Links of `html` written relative to reader path `source`, rewritten relative to `here`."""
+    source_dir = source if source.endswith("/") else posixpath.dirname(source) + "/"
+
+    def rebase(match):
+        target = match.group(2)
+        if not target or target.startswith(("http:", "https:", "mailto:", "#", "/")):
+            return match.group(0)
+        absolute = posixpath.normpath(posixpath.join(source_dir, target)) + ("/" if target.endswith("/") else "")
+        return match.group(1) + relative(absolute, here) + match.group(3)
+
+    return _LINK_ATTRIBUTE.sub(rebase, html)
+
+
+def feed_body(page):
+    """A post's body for a feed item beside the file being baked: the body the post's own
+    page shows (expanded once and kept, `post_body`), its links rebased to this file."""
+    state = current()
+    if state is None or not state.baking or not page.pk:
+        return richtext(page.body)
+    here = state.here
+    state.here = page.reader_path  # expand (or find) it as the post page does
+    try:
+        html = str(post_body(page))
+    finally:
+        state.here = here
+    return Markup(rebase_links(html, page.reader_path, here))
 
 
 def obfuscated_email(address):
@@ -207,6 +240,7 @@ def environment(**options):
         language_name=language_name,
         alternate_url=alternate_url,
         post_body=post_body,
+        feed_body=feed_body,
         page_path=page_path,
         absolute_url=metadata.absolute_url,
         og_locale=metadata.og_locale,

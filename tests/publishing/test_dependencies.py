@@ -70,10 +70,14 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
     pages_before = listing.page_count()
 
     # 1. A new post: itself, the fronts and newest archive pages of its five listings
-    #    (service, blog, author, tag), the blog's newest posts and its fragment.
+    #    (service, blog, author, tag), the blog's newest posts and its fragment; and the
+    #    three feeds (RSS, Atom, JSON Feed) of each of its four listings.
     with change() as paths:
         post = new_post(blog, "Harbour lights back on", author)
-    assert len(paths) <= 18, sorted(paths)  # the README's figure
+    feeds = {p for p in paths if p.endswith(("/feed.xml", "/atom.xml", "/feed.json"))}
+    assert len(paths - feeds) <= 18, sorted(paths)  # the README's figure
+    assert len(feeds) == 3 * 4, sorted(feeds)  # 3 per listing the post is in: 30 files in all
+    assert f"{blog.reader_path}feed.xml" in feeds and f"{big.reader_path}feed.json" in feeds
     assert {post.reader_path, blog.reader_path, big.reader_path, blog.latest_fragment_path} <= paths
     assert listing.path(listing.page_count()) in paths
     assert listing.path(1) not in paths, "old archive pages never shift"
@@ -89,6 +93,7 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
         old.save_revision().publish()
     assert len(paths) <= 1 + 5 * 2 + 2
     assert listing.path(1) in paths and blog.latest_fragment_path not in paths
+    assert not any(p.endswith((".xml", ".json")) for p in paths), "an old post is in no feed"
     assert "An old story, corrected" in html.unescape(read(fresh_site, listing.path(1)))
 
     # 3. A slug change leaves a static redirect at the old address.

@@ -146,3 +146,16 @@ def test_without_a_base_url_nothing_absolute_is_invented(fresh_site):
     assert not article["mainEntityOfPage"].startswith(("http:", "https:", "/"))
     assert not article["image"][0].startswith(("http:", "https:", "/"))
     assert head.one("og:title") == post.title
+
+
+def test_pages_announce_their_feeds(site_dir):
+    post = PostPage.objects.get(slug="a-border-town-learns-to-live-offline")
+    blog = post.get_blog()
+    head = Head(read(site_dir, post.reader_path))
+    feeds = {(a["type"], a["href"]) for a in head.links if a.get("rel") == "alternate" and a.get("type")}
+    assert ("application/rss+xml", "../../feed.xml") in feeds and ("application/atom+xml", "../atom.xml") in feeds
+    assert ("application/feed+json", "../feed.json") in feeds and len(feeds) == 6
+    author = post.ordered_authors[0]
+    head = Head(read(site_dir, f"/en/authors/{author.slug}/"))
+    assert any(a.get("href") == "feed.xml" and author.name in a["title"] for a in head.links)
+    assert blog.title
