@@ -32,7 +32,7 @@ from wagtail.search import index
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
 from . import pagination, selectors  # selectors reads these models at call time
-from . import feeds  # feeds read these models at call time
+from . import feeds, sitemaps  # they read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
     BIDI_CONTROLS,
     CheckedFormMixin,
@@ -250,8 +250,9 @@ class ReaderPage(Page):
 SERVICE_DEPTH = 3  # Root → NewsroomHome → ServicePage
 
 
-class NewsroomHome(ReaderPage):
-    """The root of the reader site: a door to each language edition."""
+class NewsroomHome(RoutablePageMixin, ReaderPage):
+    """The root of the reader site: a door to each language edition; the sitemap index and
+    robots.txt (`sitemaps`)."""
 
     intro = models.TextField(blank=True)
 
@@ -265,6 +266,17 @@ class NewsroomHome(ReaderPage):
         context = super().get_context(request, *args, **kwargs)
         context["services"] = selectors.services_live()
         return context
+
+    def get_baked_paths(self, cache=None):
+        return [self.reader_path] + sitemaps.root_paths()
+
+    @path("sitemap.xml/")
+    def sitemap_index(self, request):
+        return sitemaps.sitemap_index()
+
+    @path("robots.txt/")
+    def robots(self, request):
+        return sitemaps.robots()
 
 
 class ListingMixin:
@@ -350,7 +362,7 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
         front = selectors.Listing("service", self, cache=cache)
-        paths = front.paths() + [self.breaking_fragment_path] + front.feed_paths()
+        paths = front.paths() + [self.breaking_fragment_path] + front.feed_paths() + sitemaps.edition_sitemap_paths(self)
         for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
                 listing = selectors.Listing(kind, self, slug=row.slug)
@@ -392,6 +404,10 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     def feed(self, request, file):
         listing = selectors.Listing("service", self, cache=cache_of(request))
         return feeds.feed_response(request, listing, file, title=self.title, description=self.tagline)
+
+    @re_path(sitemaps.SITEMAP_ROUTE)
+    def sitemap(self, request, name):
+        return sitemaps.edition_sitemap(self, name)
 
     @re_path(r"^authors/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
     def author_feed(self, request, slug, file):

@@ -3,9 +3,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.ui.components import Component
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -227,3 +229,34 @@ def restore_button(page, user, next_url=None):
     if issubclass(page.specific_class or Page, PostPage) and services.is_deleted_post(page):
         if page_permissions(user, page).is_administrator():
             yield Button(_("Restore"), reverse("newsroom_post_restore", args=[page.pk]), icon_name="undo", priority=5)
+
+
+class EditionAddressPanel(Component):
+    """Names the editions without a public address (base URL): they get no sitemap and no
+    canonical links, since an absolute address cannot be guessed."""
+
+    name = "samizdat_edition_addresses"
+    order = 20
+
+    def __init__(self, editions):
+        self.editions = editions
+
+    def render_html(self, parent_context=None):
+        names = format_html_join("", "<li>{}</li>", ((e.title,) for e in self.editions))
+        return format_html(
+            '<section class="panel samizdat-edition-addresses"><h2>{}</h2>'
+            '<p class="help-block help-warning">{}</p><ul>{}</ul></section>',
+            _("Public addresses"),
+            _(
+                "These editions have no public address (base URL): no sitemap is baked for them and "
+                "their pages carry no canonical link. Set it in the edition's settings."
+            ),
+            names,
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_edition_address_warning(request, panels):
+    editions = list(selectors.services_live().filter(base_url=""))
+    if editions:
+        panels.append(EditionAddressPanel(editions))

@@ -28,7 +28,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
 from samizdat.core.rendering import ReadCache
-from samizdat.newsroom import pagination, selectors
+from samizdat.newsroom import pagination, selectors, sitemaps
 from samizdat.newsroom.models import (
     Author,
     BlogPage,
@@ -130,7 +130,7 @@ def paths_for_page(page, *, gone=False):
     if isinstance(page, (ServicePage, BlogPage)):
         return edition_paths(page, gone=gone)
     if isinstance(page, NewsroomHome):
-        return Stale({"/"})
+        return Stale({"/", *sitemaps.root_paths()})
     return Stale(set())
 
 
@@ -162,6 +162,7 @@ def post_paths(post, *, gone, cache):
         listing = after.get(key) or Listing.from_key(key, cache)
         if listing is not None:
             paths |= _listing_paths(listing, post, was_in=key in before_keys, is_in=key in after)
+            paths |= _sitemap_paths(listing, post, was_in=key in before_keys, is_in=key in after)
     blog_ids = {before.blog_id if before else None, None if gone else post.get_blog(cache).pk}
     for blog_id in blog_ids - {None}:
         paths |= _window_paths(blog_id, post, cache)
@@ -186,6 +187,27 @@ def _listing_paths(listing, post, *, was_in, is_in):
     if feed_is_stale(position=position, count=count, was_in=was_in, is_in=is_in):
         paths |= set(listing.feed_paths())
     return paths
+
+
+def _sitemap_paths(listing, post, *, was_in, is_in):
+    """The sitemap files a change of `post` in `listing` rewrites (editions with a base URL
+    only): its month's file and, within the news window, the news sitemap; the index when it
+    entered or left the edition (the months may change); the pages sitemap when an author's
+    or topic's page appeared or went."""
+    service = listing.service
+    if not service.base_url:
+        return set()
+    if listing.kind == "service":
+        at = selectors.listing_time(post)
+        paths = {sitemaps.sitemap_path(service, sitemaps.month_of(at))}
+        if sitemaps.news_is_stale(post_time=at, newest_time=sitemaps.newest_time(service)):
+            paths.add(sitemaps.sitemap_path(service, "news"))
+        if was_in != is_in:
+            paths.add(sitemaps.INDEX_PATH)
+        return paths
+    if listing.kind in ("author", "tag") and was_in != is_in and listing.count() <= 1:
+        return {sitemaps.sitemap_path(service, "pages")}
+    return set()
 
 
 def feed_is_stale(*, position, count, was_in, is_in):
@@ -248,6 +270,9 @@ def edition_paths(page, *, gone):
         result.refresh = PostPage.objects.live().descendant_of(service)
     if isinstance(page, ServicePage):
         paths.add("/")  # the newsroom home lists the editions
+        # its base URL may have come or gone: the site's sitemap index and robots.txt, and
+        # every sitemap file it may have had
+        paths |= {sitemaps.INDEX_PATH, sitemaps.ROBOTS_PATH} | set(sitemaps.edition_sitemap_paths(page, every=True))
     if gone:
         result.forget = [page.pk]
         result.forget_under = before.path if before else None
@@ -282,6 +307,8 @@ def _author_paths(author, old):
         for slug in slugs:  # an old slug's pages resolve no more and are removed
             listing = Listing("author", service, slug=slug)
             paths |= set(listing.paths(count=count)) | set(listing.feed_paths())
+        if service.base_url:  # the authors' pages are in the pages sitemap
+            paths.add(sitemaps.sitemap_path(service, "pages"))
     if old is not None and old.slug != author.slug:
         return Stale(paths, refresh=posts)
     return Stale(paths)

@@ -8,26 +8,21 @@ Bylines are `Author` profiles (pen names), never staff accounts.
 
 import json
 from functools import cache
-from urllib.parse import quote, urljoin
 
 from babel.core import get_global
 from markupsafe import Markup
 
-from samizdat.core.rendering import assets_path, link, media_url, relative
+from samizdat.core.rendering import assets_path, link, media_url
+from samizdat.newsroom.feeds import post_modified_at
+from samizdat.newsroom.sitemaps import public_url
 
 DESCRIPTION_LENGTH = 200
 HEADLINE_LENGTH = 110  # what schema.org consumers (Google) read of a headline
-# Feed files of a listing, by format, beside its front page.
-FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
-FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
 
 
 def absolute_url(service, path):
     """The public address of reader path `path`, from `service`'s base URL; None without one."""
-    if service is None or not service.base_url:
-        return None
-    base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
-    return urljoin(base, quote(relative(path, service.reader_path), safe="/:#?=&%~"))
+    return public_url(service, path)
 
 
 @cache
@@ -60,11 +55,7 @@ def page_description(page, context_service=None):
 
 
 def modified_at(post):
-    """When a post last changed in substance: its "updated" time or its newest correction,
-    else its publication."""
-    times = [post.updated_at] + [c.noted_at for c in post.corrections.all()]
-    times = [t for t in times if t]
-    return max(times) if times else post.published_at
+    return post_modified_at(post)
 
 
 def rendition_site_path(rendition):
@@ -136,6 +127,3 @@ def post_json_ld(post, service, blog, language):
 def _iso(value):
     return value.isoformat(timespec="seconds") if value else None
 
-
-def feed_path(base, kind):
-    return f"{base}{FEED_FILES[kind]}"
