@@ -2,6 +2,7 @@ from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from samizdat.api.views import api_router
 from samizdat.delivery.views import media_for_editors
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("admin/account/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("admin/", include(wagtailadmin_urls)),
     re_path(r"^media/(?P<path>.+)$", media_for_editors, name="media"),
+    path("api/v2/", api_router.urls),  # read-only, published content only (samizdat.api)
     # Reader pages. The baker renders every reader path through this route (the same
     # view stack as the Wagtail preview); `samizdat serve` answers readers from the
     # baked files instead, so this route never serves a reader directly.

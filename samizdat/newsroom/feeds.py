@@ -211,3 +211,19 @@ def feed_response(request, listing, file, *, title, description=""):
         body = _syndication(RssFeed if kind == "rss" else AtomFeed, meta, items)
     return HttpResponse(body, content_type=f"{FEED_TYPES[kind]}; charset=utf-8")
 
+
+
+def breaking_json(service, banner):
+    """`breaking.json`: the edition's active banner (or null), its link relative to the file
+    like every link of the site."""
+    data = {"language": service.language_code, "breaking": None}
+    if banner is not None:
+        target = banner.link_url
+        data["breaking"] = {
+            "text": banner.text,
+            "url": (link(target) if target.startswith("/") else target) or None,
+            "starts_at": _iso(banner.starts_at),
+            "expires_at": _iso(banner.expires_at),
+        }
+    body = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
+    return HttpResponse(body, content_type="application/json")

@@ -23,6 +23,8 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.api import APIField
+from wagtail.images.api.fields import ImageRenditionField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
@@ -338,6 +340,7 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         FieldPanel("base_url"),
         FieldPanel("contact_email"),
     ]
+    api_fields = [APIField("tagline"), APIField("language_code"), APIField("direction"), APIField("base_url")]
     parent_page_types = ["newsroom.NewsroomHome"]
     subpage_types = ["newsroom.BlogPage"]
     template = "samizdat/service_page.html"
@@ -359,10 +362,16 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     def breaking_fragment_path(self):
         return f"{self.reader_path}breaking.html"
 
+    @property
+    def breaking_json_path(self):
+        """The active banner as JSON beside the feeds, for apps reading any copy of the site."""
+        return f"{self.reader_path}breaking.json"
+
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
         front = selectors.Listing("service", self, cache=cache)
-        paths = front.paths() + [self.breaking_fragment_path] + front.feed_paths() + sitemaps.edition_sitemap_paths(self)
+        paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path] + front.feed_paths()
+        paths += sitemaps.edition_sitemap_paths(self)
         for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
                 listing = selectors.Listing(kind, self, slug=row.slug)
@@ -427,6 +436,10 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         listing = selectors.Listing("tag", self, slug=slug, cache=cache)
         return feeds.feed_response(request, listing, file, title=f"{tag.name} — {self.title}")
 
+    @path("breaking.json/")
+    def breaking_json(self, request):
+        return feeds.breaking_json(self, selectors.breaking_news_active(self))
+
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):
         return self.render_fragment(
@@ -445,6 +458,7 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
     )
 
     content_panels = Page.content_panels + [FieldPanel("about"), FieldPanel("contact_email")]
+    api_fields = [APIField("about")]
     parent_page_types = ["newsroom.ServicePage"]
     subpage_types = ["newsroom.PostPage"]
     template = "samizdat/blog_page.html"
@@ -554,6 +568,18 @@ class PostPage(ReaderPage):
         FieldPanel("unlisted"),
     ]
     search_fields = Page.search_fields + [index.SearchField("teaser"), index.SearchField("body")]
+    # The content API (`samizdat.api`): what a reader sees, bylines as pen names; no body
+    # (the cleaned full text is in the edition's baked feed.json).
+    api_fields = [
+        APIField("teaser"),
+        APIField("updated_at"),
+        APIField("byline"),
+        APIField("topics"),
+        APIField("lead_image", serializer=ImageRenditionField("width-800")),
+        APIField("lead_image_alt"),
+        APIField("lead_image_caption"),
+        APIField("lead_image_credit"),
+    ]
     parent_page_types = ["newsroom.BlogPage"]
     subpage_types = []
     template = "samizdat/post_page.html"
@@ -627,6 +653,15 @@ class PostPage(ReaderPage):
     @cached_property
     def ordered_authors(self):
         return [pa.author for pa in self.post_authors.all() if pa.author_id]
+
+    @property
+    def byline(self):
+        """The authors as readers see them (pen names): [{"name", "slug"}]."""
+        return [{"name": a.name, "slug": a.slug} for a in self.ordered_authors]
+
+    @property
+    def topics(self):
+        return [{"name": t.name, "slug": t.slug} for t in self.ordered_tags]
 
     def latest_window(self, cache):
         """The blog's newest posts (one read per blog and batch)."""

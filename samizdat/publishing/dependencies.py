@@ -358,7 +358,7 @@ def pages_showing(posts):
 
 def banner_paths(service):
     """Pages that carry the service's banner inline, and the fragment all others load."""
-    paths = {service.breaking_fragment_path, service.reader_path}
+    paths = {service.breaking_fragment_path, service.breaking_json_path, service.reader_path}
     for blog in selectors.blogs_for_service(service):  # their fronts and newest posts carry it inline
         paths.add(blog.reader_path)
         paths |= {p.reader_path for p in selectors.latest_posts_for_blog(blog)}

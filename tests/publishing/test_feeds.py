@@ -206,3 +206,21 @@ def test_an_old_post_edited_leaves_the_feeds_alone(fresh_site, django_capture_on
         assert not any(p.endswith(FEEDS) for p in paths)
     else:
         assert set(listing.feed_paths()) <= paths
+
+
+def test_breaking_news_is_baked_as_json_beside_the_feeds(fresh_site, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from samizdat.newsroom.models import BreakingNews
+
+    bake(full=True)
+    service = ServicePage.objects.get(language_code="fa")
+    BreakingNews.objects.filter(service=service).delete()
+    with committed(django_capture_on_commit_callbacks) as paths:
+        BreakingNews.objects.create(service=service, text="قطع برق در پایتخت", link_url=service.reader_path, expires_at=timezone.now() + timedelta(hours=1))
+    assert service.breaking_json_path in paths
+    data = json.loads((fresh_site / "fa/breaking.json").read_text(encoding="utf-8"))
+    assert data["breaking"]["text"] == "قطع برق در پایتخت" and data["breaking"]["url"] == "./"
+    assert data["language"] == "fa"
