@@ -128,7 +128,7 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
             service=big, text="Power cut in the capital", expires_at=timezone.now() + timedelta(hours=1)
         )
     blogs = BlogPage.objects.child_of(big).count()
-    assert len(paths) <= 2 + blogs * (1 + LATEST_WINDOW)
+    assert len(paths) <= 3 + blogs * (1 + LATEST_WINDOW)  # fragment, breaking.json, front; each blog
     assert "Power cut in the capital" in read(fresh_site, big.breaking_fragment_path)
     assert "Power cut in the capital" in read(fresh_site, blog.reader_path)
     assert "Power cut in the capital" not in read(fresh_site, old.reader_path), "old posts load it from the fragment"
