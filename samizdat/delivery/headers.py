@@ -41,6 +41,7 @@ NOT_FOUND_CACHE = CACHE_RULES[-1][2]
 COMPRESSIBLE = (
     "text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
     "application/xml", "text/plain",
+    "text/xml", "application/json",  # feeds, sitemaps, baked JSON
 )
 
 

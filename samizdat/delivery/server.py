@@ -23,7 +23,7 @@ from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, security_head
 
 logger = logging.getLogger(__name__)
 
-DYNAMIC_PREFIXES = (b"/admin/", b"/static/", b"/media/", b"/mail/")
+DYNAMIC_PREFIXES = (b"/admin/", b"/static/", b"/media/", b"/mail/", b"/api/")
 # Longer paths or names cannot be files of the site (Linux PATH_MAX and NAME_MAX); the
 # file system would refuse them with an error, which must stay a 404, not a 500.
 MAX_PATH_BYTES = 4096

@@ -25,7 +25,9 @@ from modelcluster.fields import ParentalKey
 from taggit.models import Tag, TaggedItemBase
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.api import APIField
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.images.api.fields import ImageRenditionField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
@@ -34,6 +36,7 @@ from samizdat.core.dates import datetime as datetime_shown
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 
 from . import pagination, selectors  # selectors reads these models at call time
+from . import feeds, sitemaps  # they read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
     BIDI_CONTROLS,
     CheckedFormMixin,
@@ -260,8 +263,9 @@ class ReaderPage(Page):
 SERVICE_DEPTH = 3  # Root → NewsroomHome → ServicePage
 
 
-class NewsroomHome(ReaderPage):
-    """The root of the reader site: a door to each language edition."""
+class NewsroomHome(RoutablePageMixin, ReaderPage):
+    """The root of the reader site: a door to each language edition; the sitemap index and
+    robots.txt (`sitemaps`)."""
 
     intro = models.TextField(blank=True)
 
@@ -275,6 +279,17 @@ class NewsroomHome(ReaderPage):
         context = super().get_context(request, *args, **kwargs)
         context["services"] = selectors.services_live()
         return context
+
+    def get_baked_paths(self, cache=None):
+        return [self.reader_path] + sitemaps.root_paths()
+
+    @path("sitemap.xml/")
+    def sitemap_index(self, request):
+        return sitemaps.sitemap_index()
+
+    @path("robots.txt/")
+    def robots(self, request):
+        return sitemaps.robots()
 
 
 class ListingMixin:
@@ -360,6 +375,7 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         FieldPanel("base_url"),
         FieldPanel("contact_email"),
     ]
+    api_fields = [APIField("tagline"), APIField("language_code"), APIField("direction"), APIField("base_url")]
     parent_page_types = ["newsroom.NewsroomHome"]
     subpage_types = ["newsroom.BlogPage"]
     template = "samizdat/service_page.html"
@@ -390,12 +406,20 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     def breaking_fragment_path(self):
         return f"{self.reader_path}breaking.html"
 
+    @property
+    def breaking_json_path(self):
+        """The active banner as JSON beside the feeds, for apps reading any copy of the site."""
+        return f"{self.reader_path}breaking.json"
+
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
-        paths = selectors.Listing("service", self, cache=cache).paths() + [self.breaking_fragment_path]
+        front = selectors.Listing("service", self, cache=cache)
+        paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path] + front.feed_paths()
+        paths += sitemaps.edition_sitemap_paths(self)
         for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
-                paths += selectors.Listing(kind, self, slug=row.slug).paths(count=row.listed)
+                listing = selectors.Listing(kind, self, slug=row.slug)
+                paths += listing.paths(count=row.listed) + listing.feed_paths()
         return paths
 
     @path("")
@@ -429,6 +453,37 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
             request, selectors.Listing("tag", self, slug=slug, cache=cache), number, tag=tag, template="samizdat/tag_page.html", with_images=False
         )
 
+    @re_path(r"^" + feeds.FEED_ROUTE)
+    def feed(self, request, file):
+        listing = selectors.Listing("service", self, cache=cache_of(request))
+        return feeds.feed_response(request, listing, file, title=self.title, description=self.tagline)
+
+    @re_path(sitemaps.SITEMAP_ROUTE)
+    def sitemap(self, request, name):
+        return sitemaps.edition_sitemap(self, name)
+
+    @re_path(r"^authors/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
+    def author_feed(self, request, slug, file):
+        cache = cache_of(request)
+        author = cache.get(("author", slug), lambda: Author.objects.filter(slug=slug).first())
+        if author is None:
+            raise Http404("No such author")
+        listing = selectors.Listing("author", self, slug=slug, cache=cache)
+        return feeds.feed_response(request, listing, file, title=f"{author.name} — {self.title}", description=author.bio)
+
+    @re_path(r"^tags/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
+    def tag_feed(self, request, slug, file):
+        cache = cache_of(request)
+        tag = cache.get(("tag", slug), lambda: Tag.objects.filter(slug=slug).first())
+        if tag is None:
+            raise Http404("No such tag")
+        listing = selectors.Listing("tag", self, slug=slug, cache=cache)
+        return feeds.feed_response(request, listing, file, title=f"{tag.name} — {self.title}")
+
+    @path("breaking.json/")
+    def breaking_json(self, request):
+        return feeds.breaking_json(self, selectors.breaking_news_active(self))
+
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):
         return self.render_fragment(
@@ -447,6 +502,7 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
     )
 
     content_panels = Page.content_panels + [FieldPanel("about"), FieldPanel("contact_email")]
+    api_fields = [APIField("about")]
     parent_page_types = ["newsroom.ServicePage"]
     subpage_types = ["newsroom.PostPage"]
     template = "samizdat/blog_page.html"
@@ -466,7 +522,14 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
         return selectors.Listing("blog", self.get_service(cache), blog=self, cache=cache)
 
     def get_baked_paths(self, cache=None):
-        return self._listing(cache or ReadCache()).paths() + [self.latest_fragment_path]
+        listing = self._listing(cache or ReadCache())
+        return listing.paths() + [self.latest_fragment_path] + listing.feed_paths()
+
+    @re_path(r"^" + feeds.FEED_ROUTE)
+    def feed(self, request, file):
+        listing = self._listing(cache_of(request))
+        service = listing.service
+        return feeds.feed_response(request, listing, file, title=f"{self.title} — {service.title}", description=self.about)
 
     @path("")
     def index(self, request):
@@ -553,6 +616,18 @@ class PostPage(ReaderPage):
         FieldPanel("unlisted"),
     ]
     search_fields = Page.search_fields + [index.SearchField("teaser"), index.SearchField("body")]
+    # The content API (`samizdat.api`): what a reader sees, bylines as pen names; no body
+    # (the cleaned full text is in the edition's baked feed.json).
+    api_fields = [
+        APIField("teaser"),
+        APIField("updated_at"),
+        APIField("byline"),
+        APIField("topics"),
+        APIField("lead_image", serializer=ImageRenditionField("width-800")),
+        APIField("lead_image_alt"),
+        APIField("lead_image_caption"),
+        APIField("lead_image_credit"),
+    ]
     parent_page_types = ["newsroom.BlogPage"]
     subpage_types = []
     template = "samizdat/post_page.html"
@@ -626,6 +701,15 @@ class PostPage(ReaderPage):
     @cached_property
     def ordered_authors(self):
         return [pa.author for pa in self.post_authors.all() if pa.author_id]
+
+    @property
+    def byline(self):
+        """The authors as readers see them (pen names): [{"name", "slug"}]."""
+        return [{"name": a.name, "slug": a.slug} for a in self.ordered_authors]
+
+    @property
+    def topics(self):
+        return [{"name": t.name, "slug": t.slug} for t in self.ordered_tags]
 
     def latest_window(self, cache):
         """The blog's newest posts (one read per blog and batch)."""

@@ -29,6 +29,9 @@ LATEST_POSTS = 5
 LATEST_WINDOW = LATEST_POSTS + 1
 CARD_BLOCK = 20  # archive pages whose posts are fetched together in a full bake
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # where a live post that was never published sorts
+# Every listing has feeds of its newest FEED_SIZE posts beside its front page (`feeds`).
+FEED_SIZE = 20
+FEED_FILES = {"feed.xml": "rss", "atom.xml": "atom", "feed.json": "json"}
 
 
 def services_live():
@@ -129,6 +132,10 @@ class Listing:
     def path(self, number=None):
         """The front (None) or archive page `number` (1 = oldest)."""
         return self.base if number is None else f"{self.base}page/{number}/"
+
+    def feed_paths(self):
+        """Its feeds (RSS, Atom, JSON Feed), beside its front page."""
+        return [f"{self.base}{name}" for name in FEED_FILES]
 
     def paths(self, count=None):
         count = self.count() if count is None else count

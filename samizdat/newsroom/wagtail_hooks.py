@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
@@ -335,3 +336,32 @@ def confirm_workflow_action(request, page):
         list(django_messages.get_messages(request))
         messages.success(request, _("Changes requested: “%(title)s” went back to its writer with your comment.") % {"title": page.title})
     return None
+class EditionAddressPanel(Component):
+    """Names the editions without a public address (base URL): they get no sitemap and no
+    canonical links, since an absolute address cannot be guessed."""
+
+    name = "samizdat_edition_addresses"
+    order = 20
+
+    def __init__(self, editions):
+        self.editions = editions
+
+    def render_html(self, parent_context=None):
+        names = format_html_join("", "<li>{}</li>", ((e.title,) for e in self.editions))
+        return format_html(
+            '<section class="panel samizdat-edition-addresses"><h2>{}</h2>'
+            '<p class="help-block help-warning">{}</p><ul>{}</ul></section>',
+            _("Public addresses"),
+            _(
+                "These editions have no public address (base URL): no sitemap is baked for them and "
+                "their pages carry no canonical link. Set it in the edition's settings."
+            ),
+            names,
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_edition_address_warning(request, panels):
+    editions = list(selectors.services_live().filter(base_url=""))
+    if editions:
+        panels.append(EditionAddressPanel(editions))

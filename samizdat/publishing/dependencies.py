@@ -28,7 +28,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex
 
 from samizdat.core.rendering import ReadCache
-from samizdat.newsroom import pagination, selectors
+from samizdat.newsroom import pagination, selectors, sitemaps
 from samizdat.newsroom.models import (
     Author,
     BlogPage,
@@ -38,7 +38,7 @@ from samizdat.newsroom.models import (
     ServicePage,
     reader_path,
 )
-from samizdat.newsroom.selectors import LATEST_WINDOW, Listing, listings_of_post
+from samizdat.newsroom.selectors import FEED_SIZE, LATEST_WINDOW, Listing, listings_of_post
 
 from . import state
 from .plan import collect_paths
@@ -130,7 +130,7 @@ def paths_for_page(page, *, gone=False):
     if isinstance(page, (ServicePage, BlogPage)):
         return edition_paths(page, gone=gone)
     if isinstance(page, NewsroomHome):
-        return Stale({"/"})
+        return Stale({"/", *sitemaps.root_paths()})
     return Stale(set())
 
 
@@ -162,6 +162,7 @@ def post_paths(post, *, gone, cache):
         listing = after.get(key) or Listing.from_key(key, cache)
         if listing is not None:
             paths |= _listing_paths(listing, post, was_in=key in before_keys, is_in=key in after)
+            paths |= _sitemap_paths(listing, post, was_in=key in before_keys, is_in=key in after)
     blog_ids = {before.blog_id if before else None, None if gone else post.get_blog(cache).pk}
     for blog_id in blog_ids - {None}:
         paths |= _window_paths(blog_id, post, cache)
@@ -180,10 +181,41 @@ def paths_for_slug_change(page, old_root):
 
 def _listing_paths(listing, post, *, was_in, is_in):
     """The pages of one listing that change when `post` enters, leaves or changes in it."""
-    pages = stale_listing_pages(
-        position=listing.position(post), count=listing.count(), was_in=was_in, is_in=is_in, pins=listing.pins_apply
-    )
-    return {listing.path(number) for number in pages}
+    position, count = listing.position(post), listing.count()
+    pages = stale_listing_pages(position=position, count=count, was_in=was_in, is_in=is_in, pins=listing.pins_apply)
+    paths = {listing.path(number) for number in pages}
+    if feed_is_stale(position=position, count=count, was_in=was_in, is_in=is_in):
+        paths |= set(listing.feed_paths())
+    return paths
+
+
+def _sitemap_paths(listing, post, *, was_in, is_in):
+    """The sitemap files a change of `post` in `listing` rewrites (editions with a base URL
+    only): its month's file and, within the news window, the news sitemap; the index when it
+    entered or left the edition (the months may change); the pages sitemap when an author's
+    or topic's page appeared or went."""
+    service = listing.service
+    if not service.base_url:
+        return set()
+    if listing.kind == "service":
+        at = selectors.listing_time(post)
+        paths = {sitemaps.sitemap_path(service, sitemaps.month_of(at))}
+        if sitemaps.news_is_stale(post_time=at, newest_time=sitemaps.newest_time(service)):
+            paths.add(sitemaps.sitemap_path(service, "news"))
+        if was_in != is_in:
+            paths.add(sitemaps.INDEX_PATH)
+        return paths
+    if listing.kind in ("author", "tag") and was_in != is_in and listing.count() <= 1:
+        return {sitemaps.sitemap_path(service, "pages")}
+    return set()
+
+
+def feed_is_stale(*, position, count, was_in, is_in):
+    """Whether a listing's feeds (its newest FEED_SIZE posts) change when the post at
+    `position` (0 = oldest; `count` posts after the change) stayed, entered or left: only
+    when it is, or was, one of the newest. Pure, table-tested like `stale_listing_pages`."""
+    newer = count - position - (1 if is_in else 0)  # listed posts newer than it
+    return (was_in or is_in) and newer < FEED_SIZE
 
 
 def stale_listing_pages(*, position, count, was_in, is_in, pins):
@@ -238,6 +270,9 @@ def edition_paths(page, *, gone):
         result.refresh = PostPage.objects.live().descendant_of(service)
     if isinstance(page, ServicePage):
         paths.add("/")  # the newsroom home lists the editions
+        # its base URL may have come or gone: the site's sitemap index and robots.txt, and
+        # every sitemap file it may have had
+        paths |= {sitemaps.INDEX_PATH, sitemaps.ROBOTS_PATH} | set(sitemaps.edition_sitemap_paths(page, every=True))
     if gone:
         result.forget = [page.pk]
         result.forget_under = before.path if before else None
@@ -270,7 +305,10 @@ def _author_paths(author, old):
     for service in ServicePage.objects.live().filter(pk__in=_service_ids(posts)):
         count = Listing("author", service, slug=author.slug).count()
         for slug in slugs:  # an old slug's pages resolve no more and are removed
-            paths |= set(Listing("author", service, slug=slug).paths(count=count))
+            listing = Listing("author", service, slug=slug)
+            paths |= set(listing.paths(count=count)) | set(listing.feed_paths())
+        if service.base_url:  # the authors' pages are in the pages sitemap
+            paths.add(sitemaps.sitemap_path(service, "pages"))
     if old is not None and old.slug != author.slug:
         return Stale(paths, refresh=posts)
     return Stale(paths)
@@ -306,6 +344,8 @@ def pages_showing(posts):
         paths |= {listing.path(pagination.page_of(i)) for i in places}
         if listing.pins_apply or any(pagination.on_front(i, len(order)) for i in places):
             paths.add(listing.path())
+        if any(i >= len(order) - FEED_SIZE for i in places):
+            paths |= set(listing.feed_paths())
         if listing.kind == "blog" and any(i >= len(order) - LATEST_WINDOW for i in places):
             window = order[-LATEST_WINDOW:]
             paths |= {p.reader_path for p in PostPage.objects.filter(pk__in=window)}
@@ -318,7 +358,7 @@ def pages_showing(posts):
 
 def banner_paths(service):
     """Pages that carry the service's banner inline, and the fragment all others load."""
-    paths = {service.breaking_fragment_path, service.reader_path}
+    paths = {service.breaking_fragment_path, service.breaking_json_path, service.reader_path}
     for blog in selectors.blogs_for_service(service):  # their fronts and newest posts carry it inline
         paths.add(blog.reader_path)
         paths |= {p.reader_path for p in selectors.latest_posts_for_blog(blog)}

@@ -1,6 +1,7 @@
 """The Jinja2 environment of the reader theme and the helpers its templates use."""
 
 import hashlib
+import posixpath
 import re
 from functools import cache
 from pathlib import Path
@@ -17,8 +18,10 @@ from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
 from samizdat.core.dates import current_locale, date, datetime, localize_digits
-from samizdat.core.rendering import assets_path, current, link, media_url
+from samizdat.core.rendering import assets_path, current, link, media_url, relative
+from samizdat.newsroom.models import reader_path
 
+from . import metadata
 from .bodycache import body_get, body_put
 
 STATIC_DIR = Path(__file__).parent / "static" / "samizdat"
@@ -97,6 +100,38 @@ def post_body(page):
     return html
 
 
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def rebase_links(html, source, here):
+    """Links of `html` written relative to reader path `source`, rewritten relative to `here`."""
+    source_dir = source if source.endswith("/") else posixpath.dirname(source) + "/"
+
+    def rebase(match):
+        target = match.group(2)
+        if not target or target.startswith(("http:", "https:", "mailto:", "#", "/")):
+            return match.group(0)
+        absolute = posixpath.normpath(posixpath.join(source_dir, target)) + ("/" if target.endswith("/") else "")
+        return match.group(1) + relative(absolute, here) + match.group(3)
+
+    return _LINK_ATTRIBUTE.sub(rebase, html)
+
+
+def feed_body(page):
+    """A post's body for a feed item beside the file being baked: the body the post's own
+    page shows (expanded once and kept, `post_body`), its links rebased to this file."""
+    state = current()
+    if state is None or not state.baking or not page.pk:
+        return richtext(page.body)
+    here = state.here
+    state.here = page.reader_path  # expand (or find) it as the post page does
+    try:
+        html = str(post_body(page))
+    finally:
+        state.here = here
+    return Markup(rebase_links(html, page.reader_path, here))
+
+
 def obfuscated_email(address):
     """An address people can read but harvesters looking for name@domain cannot."""
     if not address or "@" not in address:
@@ -135,6 +170,13 @@ def alternate_url(page):
 def posts_in(posts, blog):
     """The posts of a listing that belong to `blog`, in the listing's order."""
     return [post for post in posts if post.path.startswith(blog.path)]
+def page_path(page):
+    """The reader path of what is rendered: the file being baked (an archive page, an
+    author's page), or in a preview the page's own path; None for a page without one."""
+    state = current()
+    if state is not None and state.here:
+        return state.here
+    return reader_path(page) if page is not None and getattr(page, "url_path", None) else None
 
 
 def isotime(value):
@@ -172,6 +214,14 @@ def environment(**options):
         post_body=post_body,
         subscribe_form=subscribe_form,
         posts_in=posts_in,
+        feed_body=feed_body,
+        page_path=page_path,
+        absolute_url=metadata.absolute_url,
+        og_locale=metadata.og_locale,
+        page_description=metadata.page_description,
+        lead_image=metadata.lead_image,
+        modified_at=metadata.modified_at,
+        post_json_ld=metadata.post_json_ld,
     )
     env.filters.update(date=date, datetime=datetime, isotime=isotime, number=number)
     return env

@@ -58,6 +58,8 @@ def new_post(blog, title, author):
 @pytest.fixture
 def big(fresh_site):
     service = synthetic_newsroom_create(ARCHIVE, slug="big")
+    service.base_url = "https://big.example/big/"  # so that it has sitemaps
+    service.save(update_fields=["base_url"])
     BakeBatch.objects.all().delete()
     bake(full=True)
     return service
@@ -70,10 +72,18 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
     pages_before = listing.page_count()
 
     # 1. A new post: itself, the fronts and newest archive pages of its five listings
-    #    (service, blog, author, tag), the blog's newest posts and its fragment.
+    #    (service, blog, author, tag), the blog's newest posts and its fragment; and the
+    #    three feeds (RSS, Atom, JSON Feed) of each of its four listings.
     with change() as paths:
         post = new_post(blog, "Harbour lights back on", author)
-    assert len(paths) <= 18, sorted(paths)  # the README's figure
+    feeds = {p for p in paths if p.endswith(("/feed.xml", "/atom.xml", "/feed.json"))}
+    maps = {p for p in paths if "sitemap" in p}
+    # its month, the news sitemap, the index; the pages sitemap when a topic or author page
+    # appears (here: the post's tag is new)
+    assert len(maps) <= 4, sorted(maps)
+    assert len(paths - feeds - maps) <= 18, sorted(paths)  # the README's figure
+    assert len(feeds) == 3 * 4, sorted(feeds)  # 3 per listing the post is in: 30 files in all
+    assert f"{blog.reader_path}feed.xml" in feeds and f"{big.reader_path}feed.json" in feeds
     assert {post.reader_path, blog.reader_path, big.reader_path, blog.latest_fragment_path} <= paths
     assert listing.path(listing.page_count()) in paths
     assert listing.path(1) not in paths, "old archive pages never shift"
@@ -87,8 +97,11 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
     with change() as paths:
         old.title = "An old story, corrected"
         old.save_revision().publish()
-    assert len(paths) <= 1 + 5 * 2 + 2
+    assert len(paths) <= 1 + 5 * 2 + 2 + 2  # + its month's sitemap and the news sitemap
     assert listing.path(1) in paths and blog.latest_fragment_path not in paths
+    assert not any(p.endswith(("/feed.xml", "/atom.xml", "/feed.json")) for p in paths), "an old post is in no feed"
+    # its month's sitemap (and the news sitemap when it is recent: the synthetic archive is dense)
+    assert {p for p in paths if "sitemap" in p} <= {f"/big/sitemaps/{old.first_published_at:%Y-%m}.xml", "/big/sitemaps/news.xml"}
     assert "An old story, corrected" in html.unescape(read(fresh_site, listing.path(1)))
 
     # 3. A slug change leaves a static redirect at the old address.
@@ -115,7 +128,7 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
             service=big, text="Power cut in the capital", expires_at=timezone.now() + timedelta(hours=1)
         )
     blogs = BlogPage.objects.child_of(big).count()
-    assert len(paths) <= 2 + blogs * (1 + LATEST_WINDOW)
+    assert len(paths) <= 3 + blogs * (1 + LATEST_WINDOW)  # fragment, breaking.json, front; each blog
     assert "Power cut in the capital" in read(fresh_site, big.breaking_fragment_path)
     assert "Power cut in the capital" in read(fresh_site, blog.reader_path)
     assert "Power cut in the capital" not in read(fresh_site, old.reader_path), "old posts load it from the fragment"

@@ -1,0 +1,1 @@
+"""The read-only content API at the origin (Wagtail's API v2): published content only."""

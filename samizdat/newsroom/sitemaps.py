@@ -1,0 +1,199 @@
+"""Sitemaps and robots.txt, baked by the same renderer as every page.
+
+* `/sitemap.xml` — a sitemap index of every edition that has a public base URL;
+* `/<edition>/sitemaps/<YYYY-MM>.xml` — the edition's listed posts first published that
+  month (`loc`, `lastmod`): a publish rewrites one small file, never the archive;
+* `/<edition>/sitemaps/pages.xml` — the edition's front, blogs, authors and topics;
+* `/<edition>/sitemaps/news.xml` — a Google News sitemap of the posts published in the 48
+  hours up to the edition's newest post (at most 1,000);
+* `/robots.txt` — names the sitemap index.
+
+Sitemaps need absolute addresses, which come only from `ServicePage.base_url`. An edition
+without one gets no sitemap (the dashboard says so) rather than wrong addresses.
+The news window ends at the newest post, not at the bake's clock, so the file is a function
+of what is published: an incremental bake and a full bake write the same bytes.
+"""
+
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from urllib.parse import quote, urljoin
+
+from django.http import Http404, HttpResponse
+from django.utils.xmlutils import SimplerXMLGenerator
+
+from samizdat.core.rendering import relative
+
+from . import models, selectors
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most this many
+SITEMAP_ROUTE = r"^sitemaps/(?P<name>pages|news|\d{4}-\d{2})\.xml/$"
+INDEX_PATH = "/sitemap.xml"
+ROBOTS_PATH = "/robots.txt"
+
+
+def public_url(service, path):
+    """The public address of reader path `path` from `service`'s base URL; None without one."""
+    if service is None or not service.base_url:
+        return None
+    base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
+    return urljoin(base, quote(relative(path, service.reader_path), safe="/:#?=&%~"))
+
+
+def month_of(value):
+    return value.astimezone(UTC).strftime("%Y-%m")
+
+
+def _month_start(month):
+    return datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
+
+
+def _next_month(start):
+    return (start + timedelta(days=32)).replace(day=1)
+
+
+def _service_entries(service):
+    return models.ListingEntry.objects.filter(key=models.ListingEntry.key_of("service", service.pk))
+
+
+def months(service):
+    """Every month from the edition's oldest listed post to its newest (two index reads)."""
+    entries = _service_entries(service).order_by("published_at").values_list("published_at", flat=True)
+    first, last = entries.first(), entries.last()
+    if first is None:
+        return []
+    found, at, end = [], _month_start(month_of(first)), _month_start(month_of(last))
+    while at <= end:
+        found.append(at.strftime("%Y-%m"))
+        at = _next_month(at)
+    return found
+
+
+def sitemap_path(service, name):
+    return f"{service.reader_path}sitemaps/{name}.xml"
+
+
+def edition_sitemap_paths(service, *, every=False):
+    """The sitemap files of an edition (none without a base URL, unless `every`: the files it
+    may have had, to remove)."""
+    if not service.base_url and not every:
+        return []
+    return [sitemap_path(service, n) for n in ["pages", "news", *months(service)]]
+
+
+def root_paths():
+    """The site-wide files: robots.txt always, the index when some edition has a base URL."""
+    indexed = selectors.services_live().exclude(base_url="").exists()
+    return [ROBOTS_PATH] + ([INDEX_PATH] if indexed else [])
+
+
+def news_is_stale(*, post_time, newest_time):
+    """Whether a change to a post published at `post_time` changes the edition's news
+    sitemap, whose window ends at `newest_time` (the newest listed post, after the change)."""
+    return newest_time is None or post_time >= newest_time - NEWS_WINDOW
+
+
+def newest_time(service):
+    return _service_entries(service).order_by("-published_at").values_list("published_at", flat=True).first()
+
+
+def _xml(write):
+    out = StringIO()
+    handler = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
+    handler.startDocument()
+    write(handler)
+    return HttpResponse((out.getvalue() + "\n").encode(), content_type="application/xml; charset=utf-8")
+
+
+def _iso(value):
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _urlset(urls, *, news=None):
+    """`urls`: (address, lastmod or None, news fields or None)."""
+
+    def write(h):
+        attrs = {"xmlns": SITEMAP_NS}
+        if news is not None:
+            attrs["xmlns:news"] = NEWS_NS
+        h.startElement("urlset", attrs)
+        for loc, lastmod, item in urls:
+            h.startElement("url", {})
+            h.addQuickElement("loc", loc)
+            if lastmod:
+                h.addQuickElement("lastmod", _iso(lastmod))
+            if item:
+                h.startElement("news:news", {})
+                h.startElement("news:publication", {})
+                h.addQuickElement("news:name", news["name"])
+                h.addQuickElement("news:language", news["language"])
+                h.endElement("news:publication")
+                h.addQuickElement("news:publication_date", _iso(item["date"]))
+                h.addQuickElement("news:title", item["title"])
+                h.endElement("news:news")
+            h.endElement("url")
+        h.endElement("urlset")
+
+    return _xml(write)
+
+
+def _posts(entries):
+    ids = list(entries.values_list("post_id", flat=True))
+    posts = {p.pk: p for p in models.PostPage.objects.filter(pk__in=ids).only("pk", "url_path", "title", "first_published_at", "last_published_at")}
+    return [posts[pk] for pk in ids if pk in posts]
+
+
+def edition_sitemap(service, name):
+    """The response for one of an edition's sitemap files."""
+    if not service.base_url:
+        raise Http404("This edition has no public address, so no sitemap")
+    url = lambda path: public_url(service, path)  # noqa: E731
+    if name == "pages":
+        paths = [service.reader_path] + [b.reader_path for b in selectors.blogs_for_service(service)]
+        paths += [f"{service.reader_path}authors/{a.slug}/" for a in selectors.authors_for_service(service)]
+        paths += [f"{service.reader_path}tags/{t.slug}/" for t in selectors.tags_for_service(service)]
+        return _urlset([(url(p), None, None) for p in paths])
+    if name == "news":
+        newest = newest_time(service)
+        entries = _service_entries(service).order_by("-published_at", "-post_id")
+        if newest is not None:
+            entries = entries.filter(published_at__gte=newest - NEWS_WINDOW)
+        posts = _posts(entries[:NEWS_LIMIT]) if newest is not None else []
+        items = [(url(p.reader_path), None, {"date": selectors.listing_time(p), "title": p.title}) for p in posts]
+        return _urlset(items, news={"name": service.title, "language": service.language_code})
+    if name not in months(service):
+        raise Http404("No posts that month")
+    start = _month_start(name)
+    entries = _service_entries(service).filter(published_at__gte=start, published_at__lt=_next_month(start))
+    posts = _posts(entries.order_by("published_at", "post_id"))
+    return _urlset([(url(p.reader_path), p.last_published_at or p.first_published_at, None) for p in posts])
+
+
+def sitemap_index():
+    services = [s for s in selectors.services_live() if s.base_url]
+    if not services:
+        raise Http404("No edition has a public address")
+
+    def write(h):
+        h.startElement("sitemapindex", {"xmlns": SITEMAP_NS})
+        for service in services:
+            for path in edition_sitemap_paths(service):
+                h.startElement("sitemap", {})
+                h.addQuickElement("loc", public_url(service, path))
+                h.endElement("sitemap")
+        h.endElement("sitemapindex")
+
+    return _xml(write)
+
+
+def robots():
+    lines = ["User-agent: *", "Allow: /"]
+    indexes = []
+    for service in selectors.services_live():
+        address = public_url(service, INDEX_PATH)
+        if address and address not in indexes:
+            indexes.append(address)
+    lines += [f"Sitemap: {address}" for address in indexes]
+    return HttpResponse(("\n".join(lines) + "\n").encode(), content_type="text/plain; charset=utf-8")
