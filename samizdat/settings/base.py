@@ -21,6 +21,9 @@ DATA_DIR = Path(os.environ.get("SAMIZDAT_DATA_DIR", "var")).resolve()
 SAMIZDAT_SITE_DIR = Path(os.environ.get("SAMIZDAT_SITE_DIR", DATA_DIR / "site")).resolve()
 # Path (inside the baked site) under which image renditions and assets are written.
 SAMIZDAT_ASSETS_PREFIX = "assets"
+# Where the reader site's root is served ("/news/" under a sub-path): only the 404 page,
+# which a server sends at any depth, needs to know; every other link is relative.
+SAMIZDAT_SITE_PATH = ("/" + os.environ.get("SAMIZDAT_SITE_PATH", "").strip("/") + "/").replace("//", "/")
 # How often the worker looks for scheduled publishing and time-triggered changes.
 SAMIZDAT_WORKER_INTERVAL = float(os.environ.get("SAMIZDAT_WORKER_INTERVAL", "5"))
 # Run bake batches in the process that queued them, right after commit (tests, demo setup).

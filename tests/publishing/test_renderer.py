@@ -25,7 +25,7 @@ def test_preview_and_bake_render_the_same_page(site_dir, users):
     baked = read(site_dir, post.reader_path)
     assert _text(preview) == _text(baked)
     # …and the preview links into the running server, the bake relative to the file.
-    assert 'href="/en/dispatches/"' in preview and 'href="../"' in baked
+    assert 'href="/en/dispatches/"' in preview and 'href="../index.html"' in baked
 
 
 def test_preview_of_a_persian_post_is_in_persian(users):
@@ -46,11 +46,13 @@ def test_renderer_reports_missing_paths_as_gone():
 @pytest.mark.parametrize(
     "target, here, expected",
     [
-        ("/en/blog/", "/en/blog/post/", "../"),
-        ("/en/blog/post/", "/en/blog/post/", "./"),
-        ("/", "/en/blog/post/", "../../../"),
+        ("/en/blog/", "/en/blog/post/", "../index.html"),
+        ("/en/blog/post/", "/en/blog/post/", "index.html"),
+        ("/", "/en/blog/post/", "../../../index.html"),
         ("/assets/site.css", "/en/", "../assets/site.css"),
-        ("/fa/tags/x/", "/en/", "../fa/tags/x/"),
+        ("/fa/tags/x/", "/en/", "../fa/tags/x/index.html"),
+        ("/en/blog/#latest", "/en/", "blog/index.html#latest"),
+        ("/en/breaking.html", "/en/blog/post/", "../../breaking.html"),
         ("https://example.org/a", "/en/", "https://example.org/a"),
     ],
 )
@@ -60,5 +62,5 @@ def test_relative_links(target, here, expected):
 
 def test_links_are_percent_encoded_only_once():
     with rendering(here="/fa/"):
-        assert link("/fa/tags/حمل-و-نقل/") == "tags/%D8%AD%D9%85%D9%84-%D9%88-%D9%86%D9%82%D9%84/"
+        assert link("/fa/tags/حمل-و-نقل/") == "tags/%D8%AD%D9%85%D9%84-%D9%88-%D9%86%D9%82%D9%84/index.html"
     assert link("/ru/tags/суды/") == "/ru/tags/%D1%81%D1%83%D0%B4%D1%8B/"
