@@ -29,6 +29,7 @@ from samizdat.theme.bodycache import bodies_forget, bodies_forget_all
 from . import dependencies
 from .bake import BakeReport, bake, bake_lock, full_finish, full_prepare, run_job
 from .models import BakeBatch, BakeJob
+from .signals import batch_baked
 from .state import state_apply
 
 logger = logging.getLogger(__name__)
@@ -132,7 +133,17 @@ def batch_run_pending(*, full_as_tasks=False, blocking=True):
             logger.exception("bake of batches %s failed; it will be retried", ids)
             raise
         _batches_finish(ids, report.failures, batches)
+        _announce(ids, report, paths)
         return report
+
+
+def _announce(ids, report, paths):
+    """Tell the layers above (mirrors, signing) that files are on disk; never fails the bake."""
+    for receiver, result in batch_baked.send_robust(
+        sender=BakeBatch, batch_ids=ids, full=report.full, files=report.files, paths=paths or []
+    ):
+        if isinstance(result, Exception):
+            logger.error("batch_baked receiver %s failed: %r", receiver, result)
 
 
 def _batches_finish(ids, failures, batches):
@@ -249,6 +260,7 @@ def full_bake_finish(batch_id):
         )
         report.seconds = round((timezone.now() - batch.started_at).total_seconds(), 3)
         _batches_finish([batch.pk], report.failures, [batch])
+        _announce([batch.pk], report, None)
         logger.info("full bake %s finished: %s", batch.pk, report.as_dict())
         return report
 
