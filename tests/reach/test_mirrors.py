@@ -3,6 +3,7 @@ repository, an S3 API server (moto in server mode) and an SFTP server (Debian's 
 loopback). Publish, edit, unpublish: the mirror equals the site afterwards (same files, same
 bytes, deletions applied). A mirror that is down while posts are published catches up."""
 
+import html
 import os
 import shutil
 import socket
@@ -13,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from samizdat.newsroom.models import BlogPage, PostPage
@@ -88,7 +90,8 @@ def test_git_mirror_round_trip(fresh_site, settings, tmp_path, django_capture_on
     assert len(log.splitlines()) == 4  # the full bake, the publish, the edit, the unpublish
 
 
-def test_a_mirror_that_is_down_catches_up(fresh_site, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_a_mirror_that_is_down_catches_up(fresh_site, settings, tmp_path, django_capture_on_commit_callbacks,
+                                          client, users):
     mirror = tmp_path / "usb"
     mirror.mkdir()
     settings.SAMIZDAT_MIRRORS = {"usb": {"BACKEND": "folder", "PATH": str(mirror)}}
@@ -101,6 +104,12 @@ def test_a_mirror_that_is_down_catches_up(fresh_site, settings, tmp_path, django
     assert (fresh_site / "en/dispatches/published-while-the-mirror-was-down-2/index.html").exists()
     state = MirrorState.objects.get(name="usb")
     assert state.attempts >= 1 and "not there" in state.last_error and state.next_try_at > timezone.now()
+    # Shown to staff: on the dashboard (administrators) and by `samizdat mirrors` (exit 1).
+    client.force_login(users["admin"])
+    page = html.unescape(client.get("/admin/").content.decode())
+    assert "usb is 3 version(s) behind" in page and "not there" in page
+    with pytest.raises(SystemExit):
+        call_command("mirrors")
     (tmp_path / "unplugged").rename(mirror)
     state = mirror_push(name="usb")  # what the retry task (or `samizdat mirrors --push`) does
     assert state.last_error == "" and state.attempts == 0
