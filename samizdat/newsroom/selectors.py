@@ -320,3 +320,12 @@ def banners_for_user(user):
     """The breaking-news banners `user` may see and change in the admin: those of the
     editions they may publish in."""
     return models.BreakingNews.objects.filter(service__in=editions_for_user(user))
+
+
+def posts_published_since(service, since):
+    """An edition's live posts first published at or after `since`, newest first (the
+    offline bundle of the last days)."""
+    return (
+        models.PostPage.objects.live().public().descendant_of(service)
+        .filter(first_published_at__gte=since).order_by("-first_published_at")
+    )

@@ -26,27 +26,22 @@ from samizdat.core.files import atomic_write
 from samizdat.publishing.locks import exclusive
 from samizdat.publishing.writer import WriteError, site_file
 
+from .bundle import BundleError, bundle_build
 from .mirrors import mirror_backend, mirrors_config
 from .models import MirrorState, SiteFile, SiteVersion
-from .signing import SecretKey, SignatureError
+from .signing import SignatureError
+from .signing import site_key
 from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
 
 logger = logging.getLogger(__name__)
 # Seconds before a failed mirror push is tried again, by failures in a row; the last repeats.
 RETRY_DELAYS = [5, 30, 120, 600, 1800]
 CHUNK = 500  # rows per query (SQLite's variable limit)
-
-
-def signing_key():
-    """The site's secret key (`SAMIZDAT_SIGNING_KEY`, written by `samizdat keygen`), or None."""
-    path = settings.SAMIZDAT_SIGNING_KEY
-    if not path or not Path(path).exists():
-        return None
-    return SecretKey.load(path)
+BUNDLE_MAX_AGE = 24 * 3600  # seconds: offline bundles are baked again once a day
 
 
 def reach_enabled():
-    return signing_key() is not None or bool(mirrors_config())
+    return site_key() is not None or bool(mirrors_config()) or bool(settings.SAMIZDAT_BUNDLES)
 
 
 def reach_enqueue(*, batch_ids, full, files, paths):
@@ -115,7 +110,7 @@ def site_files_update(*, files=(), paths=(), full=False, batch_ids=()):
                 touched.append((rel, stat))
             else:
                 changed.append((rel, digest, stat))
-        manifest_missing = signing_key() is not None and not (site_dir / SIGNATURE).exists()
+        manifest_missing = site_key() is not None and not (site_dir / SIGNATURE).exists()
         if not changed and not removed and not manifest_missing:
             _touch(touched)
             return None
@@ -153,7 +148,7 @@ def manifest_text():
 def manifest_write(version):
     """Write `manifest.txt`, its minisign signature and the public key into the site (and
     record them, so mirrors carry them too). Without a signing key, nothing is written."""
-    key = signing_key()
+    key = site_key()
     if key is None:
         return
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
@@ -175,11 +170,37 @@ def manifest_write(version):
 def site_sign_full():
     """Re-hash the whole site folder and sign it again (`samizdat sign`; after a key change)."""
     version = site_files_update(full=True)
-    if version is None and signing_key() is not None:
+    if version is None and site_key() is not None:
         with transaction.atomic():
             version = SiteVersion.objects.create(full=True)
             manifest_write(version)
     return version
+
+
+# --- offline bundles --------------------------------------------------------------------------
+
+
+def bundle_site_path(language):
+    return f"bundles/{language}.zip"
+
+
+def bundles_refresh_due(*, force=False):
+    """Bake the offline bundle of each edition in `SAMIZDAT_BUNDLES` into the site
+    (`bundles/<language>.zip`, listed on the "how to reach us" page) when it is missing or a
+    day old. Returns the site files written. One edition's failure is logged, not raised."""
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    written = []
+    for language in settings.SAMIZDAT_BUNDLES:
+        target = site_dir / bundle_site_path(language)
+        if not force and target.exists() and timezone.now().timestamp() - target.stat().st_mtime < BUNDLE_MAX_AGE:
+            continue
+        try:
+            bundle_build(language=language, days=settings.SAMIZDAT_BUNDLE_DAYS, out=target)
+        except (BundleError, OSError):
+            logger.exception("the offline bundle of %s could not be made; the old one stays", language)
+            continue
+        written.append(bundle_site_path(language))
+    return written
 
 
 # --- mirrors ---------------------------------------------------------------------------------
@@ -284,6 +305,7 @@ def mirrors_status():
 def site_update(batch_ids, full, files, paths):
     """After a bake: hash and sign what changed, then push the mirrors."""
     try:
+        files = [*files, *bundles_refresh_due()]
         site_files_update(batch_ids=batch_ids, full=full, files=files, paths=paths)
     except SignatureError:
         logger.exception("the site could not be signed; mirrors still get the files")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
+from django.conf import settings
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -143,3 +144,11 @@ class SecretKey:
             f"trusted comment: {trusted_comment}\n"
             f"{base64.b64encode(global_sig).decode()}\n"
         )
+
+
+def site_key():
+    """The site's secret key (`SAMIZDAT_SIGNING_KEY`, written by `samizdat keygen`), or None."""
+    path = settings.SAMIZDAT_SIGNING_KEY
+    if not path or not Path(path).exists():
+        return None
+    return SecretKey.load(path)

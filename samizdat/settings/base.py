@@ -32,6 +32,9 @@ SAMIZDAT_SITE_KEEP = ["manifest.txt", "manifest.txt.minisig", "minisign.pub", "b
 # see samizdat/reach/mirrors.py). No key and no mirror: nothing is signed or pushed.
 SAMIZDAT_SIGNING_KEY = os.environ.get("SAMIZDAT_SIGNING_KEY", str(DATA_DIR / "keys" / "signing.key"))
 SAMIZDAT_MIRRORS = os.environ.get("SAMIZDAT_MIRRORS", "{}")
+# Editions whose offline bundle (the last SAMIZDAT_BUNDLE_DAYS days) is baked daily into the site.
+SAMIZDAT_BUNDLES = [c for c in os.environ.get("SAMIZDAT_BUNDLES", "").split(",") if c]
+SAMIZDAT_BUNDLE_DAYS = int(os.environ.get("SAMIZDAT_BUNDLE_DAYS", "7"))
 # How often the worker looks for scheduled publishing and time-triggered changes.
 SAMIZDAT_WORKER_INTERVAL = float(os.environ.get("SAMIZDAT_WORKER_INTERVAL", "5"))
 # Run bake batches in the process that queued them, right after commit (tests, demo setup).

@@ -124,3 +124,21 @@ def test_the_site_and_its_404_page_work_under_a_sub_path(page, site_dir, tmp_pat
 def test_the_default_404_page_links_from_the_root(site_dir):
     html = (Path(settings.SAMIZDAT_SITE_DIR) / "404.html").read_text()
     assert 'href="/assets/site.' in html and 'href="/index.html"' in html
+
+
+def test_an_unzipped_offline_bundle_navigates_from_file(page, site_dir, tmp_path, settings):
+    import zipfile
+
+    from samizdat.reach.bundle import bundle_build
+
+    settings.SAMIZDAT_SIGNING_KEY = ""  # signing is tested in tests/reach; here: navigation
+    report = bundle_build(language="fa", days=7, out=tmp_path / "fa.zip")
+    with zipfile.ZipFile(report.path) as z:
+        z.extractall(tmp_path / "unzipped")
+    (folder,) = (tmp_path / "unzipped").iterdir()
+    fa_post = next(p for p in (folder / "fa").glob("*/*/index.html"))
+    for name, file in [("home", folder / "index.html"), ("front-fa", folder / "fa/index.html"),
+                       ("post-fa", fa_post), ("offline", folder / "offline.html")]:
+        _assert_works(page, file.as_uri(), f"bundle-{name}")
+    page.goto((folder / "offline.html").as_uri())
+    assert page.locator("html").get_attribute("dir") == "rtl"

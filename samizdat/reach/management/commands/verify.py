@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from samizdat.reach.services import signing_key
+from samizdat.reach.signing import site_key
 from samizdat.reach.signing import PublicKey, SignatureError
 from samizdat.reach.verify import verify_copy
 
@@ -47,5 +47,5 @@ class Command(BaseCommand):
         if key:
             text = Path(key).read_text() if Path(key).is_file() else key
             return PublicKey.parse(text)
-        secret = signing_key()
+        secret = site_key()
         return secret.public if secret else None
