@@ -30,6 +30,7 @@ from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
+from samizdat.core.ways import ways_read
 
 from . import pagination, selectors  # selectors reads these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
@@ -346,9 +347,14 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     def breaking_fragment_path(self):
         return f"{self.reader_path}breaking.html"
 
+    @property
+    def reach_path(self):
+        """The edition's "how to reach us" page: mirrors, onion, offline bundle, signing key."""
+        return f"{self.reader_path}reach-us/"
+
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
-        paths = selectors.Listing("service", self, cache=cache).paths() + [self.breaking_fragment_path]
+        paths = selectors.Listing("service", self, cache=cache).paths() + [self.breaking_fragment_path, self.reach_path]
         for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
                 paths += selectors.Listing(kind, self, slug=row.slug).paths(count=row.listed)
@@ -384,6 +390,12 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         return self.render_listing(
             request, selectors.Listing("tag", self, slug=slug, cache=cache), number, tag=tag, template="samizdat/tag_page.html", with_images=False
         )
+
+    @path("reach-us/", name="reach")
+    def reach(self, request):
+        # What samizdat.reach last recorded (core.ways); it queues this path when that changes.
+        return self.render(request, context_overrides={"ways": ways_read(), "breaking": None},
+                           template="samizdat/reach_page.html")
 
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):

@@ -23,6 +23,9 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from samizdat.core.files import atomic_write
+from samizdat.core.ways import ways_write
+from samizdat.newsroom.models import ServicePage
+from samizdat.publishing.services import batch_enqueue
 from samizdat.publishing.locks import exclusive
 from samizdat.publishing.writer import WriteError, site_file
 
@@ -169,6 +172,7 @@ def manifest_write(version):
 
 def site_sign_full():
     """Re-hash the whole site folder and sign it again (`samizdat sign`; after a key change)."""
+    ways_update()
     version = site_files_update(full=True)
     if version is None and site_key() is not None:
         with transaction.atomic():
@@ -201,6 +205,43 @@ def bundles_refresh_due(*, force=False):
             continue
         written.append(bundle_site_path(language))
     return written
+
+
+# --- the "how to reach us" pages -----------------------------------------------------------
+
+
+def ways_current():
+    """What each edition's "how to reach us" page shows (see `core.ways`)."""
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    key = site_key()
+    bundles = {}
+    for language in settings.SAMIZDAT_BUNDLES:
+        file = site_dir / bundle_site_path(language)
+        if file.exists():
+            bundles[language] = {"path": "/" + bundle_site_path(language), "bytes": file.stat().st_size,
+                                 "days": settings.SAMIZDAT_BUNDLE_DAYS}
+    return {
+        "mirrors": [c["PUBLIC_URL"] for c in mirrors_config().values() if c.get("PUBLIC_URL")],
+        "onion": onion_address(),
+        "public_key": key.public.line if key else "",
+        "key_id": key.public.key_id_hex if key else "",
+        "bundles": bundles,
+    }
+
+
+def ways_update():
+    """Record the ways to reach us; when they changed, queue each edition's page again."""
+    if ways_write(ways_current()):
+        batch_enqueue(reason="the ways to reach us changed",
+                      paths=[s.reach_path for s in ServicePage.objects.live().specific()])
+
+
+def onion_address():
+    """The onion service's address once Tor has created it (`samizdat onion`), or ""."""
+    try:
+        return (Path(settings.SAMIZDAT_ONION_DIR) / "hostname").read_text().strip()
+    except OSError:
+        return ""
 
 
 # --- mirrors ---------------------------------------------------------------------------------
@@ -306,6 +347,7 @@ def site_update(batch_ids, full, files, paths):
     """After a bake: hash and sign what changed, then push the mirrors."""
     try:
         files = [*files, *bundles_refresh_due()]
+        ways_update()
         site_files_update(batch_ids=batch_ids, full=full, files=files, paths=paths)
     except SignatureError:
         logger.exception("the site could not be signed; mirrors still get the files")

@@ -35,6 +35,8 @@ SAMIZDAT_MIRRORS = os.environ.get("SAMIZDAT_MIRRORS", "{}")
 # Editions whose offline bundle (the last SAMIZDAT_BUNDLE_DAYS days) is baked daily into the site.
 SAMIZDAT_BUNDLES = [c for c in os.environ.get("SAMIZDAT_BUNDLES", "").split(",") if c]
 SAMIZDAT_BUNDLE_DAYS = int(os.environ.get("SAMIZDAT_BUNDLE_DAYS", "7"))
+# Tor's HiddenServiceDir for the onion service (`samizdat onion` writes the torrc lines).
+SAMIZDAT_ONION_DIR = os.environ.get("SAMIZDAT_ONION_DIR", str(DATA_DIR / "onion"))
 # How often the worker looks for scheduled publishing and time-triggered changes.
 SAMIZDAT_WORKER_INTERVAL = float(os.environ.get("SAMIZDAT_WORKER_INTERVAL", "5"))
 # Run bake batches in the process that queued them, right after commit (tests, demo setup).
