@@ -32,7 +32,6 @@ from samizdat.publishing.writer import WriteError, site_file
 from .bundle import BundleError, bundle_build
 from .mirrors import mirror_backend, mirrors_config
 from .models import MirrorState, SiteFile, SiteVersion
-from .signing import SignatureError
 from .signing import site_key
 from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
 
@@ -342,15 +341,25 @@ def mirrors_status():
 # --- tasks -----------------------------------------------------------------------------------
 
 
+def _rescan_marker():
+    return Path(settings.DATA_DIR) / "reach" / "rescan"
+
+
 @task()
 def site_update(batch_ids, full, files, paths):
-    """After a bake: hash and sign what changed, then push the mirrors."""
+    """After a bake: hash and sign what changed, then push the mirrors. If hashing a batch
+    failed, the next run looks at the whole folder, so no file is left out of the manifest."""
+    marker = _rescan_marker()
+    full = full or marker.exists()
     try:
         files = [*files, *bundles_refresh_due()]
         ways_update()
         site_files_update(batch_ids=batch_ids, full=full, files=files, paths=paths)
-    except SignatureError:
-        logger.exception("the site could not be signed; mirrors still get the files")
+        marker.unlink(missing_ok=True)
+    except Exception:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        logger.exception("the site's hashes or signature could not be updated; the next bake rescans it all")
     mirrors_push_due()
     tombstones_forget()
 

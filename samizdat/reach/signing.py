@@ -20,6 +20,7 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -152,3 +153,49 @@ def site_key():
     if not path or not Path(path).exists():
         return None
     return SecretKey.load(path)
+
+
+def key_rotate(path, site_dir):
+    """Replace the key at `path` with a new one that the old key vouches for: the new public
+    key is written into the site as `keys/<new id>.pub` with `keys/<new id>.pub.minisig`, a
+    signature by the old key, so a reader who trusts the old key can trust the new one
+    (`minisign -V -p old.pub -m keys/<id>.pub`; `samizdat verify` follows it by itself). The old
+    key is kept beside as `<path>.retired-<old id>`. Returns (old, new)."""
+    path = Path(path)
+    old = SecretKey.load(path)
+    new = SecretKey.generate()
+    statement = new.public.minisign().encode()
+    comment = f"samizdat key rotation: {old.public.key_id_hex} vouches for {new.public.key_id_hex}; " \
+              f"{datetime.now(UTC).isoformat(timespec='seconds')}"
+    keys = Path(site_dir) / "keys"
+    atomic_write(keys / f"{new.public.key_id_hex}.pub", lambda f: f.write(statement))
+    atomic_write(keys / f"{new.public.key_id_hex}.pub.minisig",
+                 lambda f: f.write(old.sign(statement, trusted_comment=comment).encode()))
+    retired = path.with_name(f"{path.name}.retired-{old.public.key_id_hex}")
+    os.replace(path, retired)
+    path.with_suffix(".pub").unlink(missing_ok=True)
+    new.save(path)
+    return old, new
+
+
+def key_follow(trusted, key_id_hex, read):
+    """The key `key_id_hex` that signed a copy, if `trusted` vouched for it when it was made
+    (`keys/<id>.pub` and its `.minisig` in the copy; `read(rel)` gives a file of the copy or
+    None). One rotation: after several, readers should take the current key from our pages."""
+    if trusted.key_id_hex == key_id_hex:
+        return trusted
+    statement, signature = read(f"keys/{key_id_hex}.pub"), read(f"keys/{key_id_hex}.pub.minisig")
+    if statement is None or signature is None:
+        raise SignatureError(f"signed with key {key_id_hex}, which the trusted key {trusted.key_id_hex} "
+                             "does not vouch for in this copy")
+    trusted.verify(statement, signature.decode())  # raises unless the trusted key signed it
+    return PublicKey.parse(statement.decode())
+
+
+def signature_key_id(signature_text):
+    """The id of the key that made a .minisig (as minisign prints it), or "" if unreadable."""
+    try:
+        blob = base64.b64decode(signature_text.splitlines()[1].strip(), validate=True)
+    except (IndexError, ValueError):
+        return ""
+    return blob[2:10][::-1].hex().upper() if len(blob) == 74 else ""

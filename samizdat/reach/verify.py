@@ -14,7 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .signing import PublicKey, SignatureError
+from .signing import PublicKey, SignatureError, key_follow, signature_key_id
 
 # The signed files at the site's root (listed in `SAMIZDAT_SITE_KEEP`, so a full bake keeps them).
 MANIFEST, SIGNATURE, PUBLIC_KEY = "manifest.txt", "manifest.txt.minisig", "minisign.pub"
@@ -129,6 +129,9 @@ def verify_copy(source, *, public_key=None):
             if carried is None:
                 raise SignatureError("no public key given and none in the copy (minisign.pub)")
             public_key, report.key_from_copy = PublicKey.parse(carried.decode()), True
+        signer = signature_key_id(signature.decode())
+        if signer and signer != public_key.key_id_hex:
+            public_key = key_follow(public_key, signer, copy.read)  # a rotated key the old one vouched for
         report.key_id = public_key.key_id_hex
         report.trusted_comment = public_key.verify(manifest, signature.decode())
         entries = parse_manifest(manifest.decode())

@@ -26,7 +26,7 @@ SAMIZDAT_ASSETS_PREFIX = "assets"
 SAMIZDAT_SITE_PATH = ("/" + os.environ.get("SAMIZDAT_SITE_PATH", "").strip("/") + "/").replace("//", "/")
 # Site files that are not baked pages (the signed manifest, offline bundles, written by
 # samizdat.reach after each bake): a full bake's prune leaves them.
-SAMIZDAT_SITE_KEEP = ["manifest.txt", "manifest.txt.minisig", "minisign.pub", "bundles/*"]
+SAMIZDAT_SITE_KEEP = ["manifest.txt", "manifest.txt.minisig", "minisign.pub", "bundles/*", "keys/*"]
 # samizdat.reach: the secret key that signs the site's manifest (`samizdat keygen` writes it;
 # never in the repository), and the mirrors pushed after every bake (JSON in the environment;
 # see samizdat/reach/mirrors.py). No key and no mirror: nothing is signed or pushed.
