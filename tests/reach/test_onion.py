@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from samizdat.core import ways
+from samizdat.delivery.nginx import nginx_config
 from samizdat.delivery.server import ReaderSite
 from samizdat.publishing.services import site_bake_full
 from tests.browser.conftest import wsgi_served
@@ -62,3 +63,4 @@ def test_tor_creates_the_onion_service_and_the_site_follows(fresh_site, settings
         with urllib.request.urlopen(request) as answer:
             assert answer.status == 200 and b"<main" in answer.read()
             assert answer.headers["Onion-Location"] == f"http://{address}/en/"
+        assert f'add_header Onion-Location "http://{address}$request_uri";' in nginx_config()
