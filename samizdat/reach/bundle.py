@@ -29,7 +29,7 @@ from samizdat.publishing.bake import STATIC_FILES
 from samizdat.publishing.writer import site_file
 
 from .signing import site_key
-from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE
+from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
 
 LINK = re.compile(rb'(?P<attr>\b(?:href|src)=")(?P<url>[^"]*)"')
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
@@ -76,7 +76,7 @@ def _rel(file, site_dir):
 def _pages(service, days):
     """The site files (relative paths) of the bundle's pages."""
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
-    reader_paths = ["/", service.reader_path]
+    reader_paths = ["/", service.reader_path, service.reach_path]
     reader_paths += [b.reader_path for b in BlogPage.objects.live().public().descendant_of(service)]
     since = timezone.now() - timedelta(days=days)
     reader_paths += [p.reader_path for p in posts_published_since(service, since)]
@@ -101,12 +101,16 @@ def _rewrite(rel, html, included, wanted):
         target = posixpath.normpath(posixpath.join(base, unquote(path)))
         if target.startswith(".."):
             return match.group(0)
-        if target.endswith(".html") and target not in included:
-            offline = posixpath.relpath(OFFLINE, base or ".")
-            return match.group("attr") + offline.encode() + b'"'
-        if not target.endswith(".html"):
-            wanted.add(target)
-        return match.group(0)
+        if target.endswith(".html"):
+            if target in included:
+                return match.group(0)
+        elif target.startswith(f"{settings.SAMIZDAT_ASSETS_PREFIX}/") or target == "favicon.ico":
+            wanted.add(target)  # theme files and images: copied (images downscaled)
+            return match.group(0)
+        elif target in SIGNED_FILES:
+            return match.group(0)  # the bundle's own signed manifest
+        offline = posixpath.relpath(OFFLINE, base or ".")  # a page or a file not in the bundle
+        return match.group("attr") + offline.encode() + b'"'
 
     return LINK.sub(replace, html)
 

@@ -24,6 +24,7 @@ def test_a_week_of_an_edition_is_a_signed_bundle_within_budget(site_dir, signing
     with zipfile.ZipFile(report.path) as z:
         names = {n.split("/", 1)[1]: n for n in z.namelist()}
         assert f"{language}/index.html" in names and "offline.html" in names and "minisign.pub" in names
+        assert f"{language}/reach-us/index.html" in names  # how to reach us, and how to verify
         # Every local link and image lands on a file in the bundle.
         for rel, name in names.items():
             if not rel.endswith(".html"):
