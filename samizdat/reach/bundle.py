@@ -27,6 +27,8 @@ from samizdat.newsroom.models import BlogPage, ServicePage
 from samizdat.newsroom.selectors import posts_published_since
 from samizdat.publishing.bake import STATIC_FILES
 from samizdat.publishing.writer import site_file
+from samizdat.theme.jinja import datetime as localized_datetime
+from samizdat.theme.jinja import number
 
 from .signing import site_key
 from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
@@ -133,7 +135,7 @@ def bundle_build(*, language, days=7, out, max_width=480):
         offline = render_to_string("reach/offline.html", {
             "lang": language, "direction": "rtl" if translation.get_language_bidi() else "ltr",
             "css": quote(next(p for p in wanted if p.endswith(".css"))), "front": quote(service.reader_path.lstrip("/")) + "index.html",
-            "made": timezone.now(), "days": days, "edition": service.title,
+            "made": localized_datetime(timezone.now()), "days": number(days), "edition": service.title,
         })
     contents[OFFLINE] = offline.encode()
     images = 0
