@@ -46,6 +46,15 @@ browser-deps:
 	      || echo "Could not install them: the tests that need them will skip (and fail under CI=true)."; \
 	  else echo "chromium, nginx-light or postgresql-client is not installed (Debian packages): the tests that need them will skip."; fi; \
 	fi
+	@# samizdat.reach: minisign checks the signed manifest, sshd serves the SFTP mirror test,
+	@# tor the onion test (each test starts its own process on loopback).
+	@if ! command -v minisign >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ] || [ ! -x /usr/sbin/tor ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's minisign, openssh-server and tor (mirror, signing and onion tests)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq minisign openssh-server tor >/dev/null) \
+	      || echo "Could not install them: the tests that need them will skip (and fail under CI=true)."; \
+	  else echo "minisign, openssh-server or tor is not installed (Debian packages): the tests that need them will skip."; fi; \
+	fi
 	@if command -v npm >/dev/null 2>&1; then \
 	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent; \
 	else echo "npm is not installed: the accessibility checks will skip (Debian package 'npm')."; fi

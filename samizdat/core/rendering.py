@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 @dataclass
 class RenderState:
     here: str | None  # the reader path being baked ("/en/blog/post/"); None when previewing
+    root: str | None = None  # where the site's "/" is served: absolute file links (the 404 page)
     media: dict[str, Path] = field(default_factory=dict)  # site path → file to copy beside it
 
     @property
@@ -35,8 +36,8 @@ _state: ContextVar[RenderState | None] = ContextVar("samizdat_render_state", def
 
 
 @contextmanager
-def rendering(here):
-    state = RenderState(here=here)
+def rendering(here, *, root=None):
+    state = RenderState(here=here, root=root)
     token = _state.set(state)
     try:
         yield state
@@ -49,22 +50,32 @@ def current():
 
 
 def relative(target, here):
-    """The link from reader path `here` to reader path `target`, both starting with "/"."""
-    if target.startswith(("http://", "https://", "#")):
+    """The link from reader path `here` to reader path `target`, both starting with "/".
+
+    A link to a folder ends in `index.html` ("../blog/index.html", never "../blog/"), so
+    the same files navigate at the origin, under any sub-path, in a `wget --mirror` copy
+    and opened from `file://` (where a folder link shows a directory listing). This is the
+    one place that decides the link style; servers answer `/blog/index.html` like `/blog/`.
+    """
+    if target.startswith(("http://", "https://", "#", "mailto:")):
         return target
+    target, hash_, fragment = target.partition("#")
     base = here if here.endswith("/") else posixpath.dirname(here) + "/"
     rel = posixpath.relpath(target, base)
     if target.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+        rel = "index.html" if rel == "." else rel + "/index.html"
+    return rel + hash_ + fragment
 
 
 def link(target):
     """A reader path as the current render should write it, percent-encoded so Persian or
-    Cyrillic slugs survive every static host."""
+    Cyrillic slugs survive every static host: relative and ending in `index.html` while
+    baking (see `relative`), the absolute path in the Wagtail preview."""
     state = current()
     if state is not None and state.baking:
         target = relative(target, state.here)
+    elif state is not None and state.root is not None and target.startswith("/"):
+        target = state.root.rstrip("/") + target + ("index.html" if target.endswith("/") else "")
     return quote(target, safe="/:#?=&%~")
 
 

@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from samizdat.core.ways import onion_address
+
 from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, security_headers
 
 logger = logging.getLogger(__name__)
@@ -98,7 +100,13 @@ class ReaderFiles:
                 return Answer("301 Moved Permanently", [("Location", location), ("Content-Length", "0"),
                                                         ("Cache-Control", NOT_FOUND_CACHE), *security_headers()], b"")
             site_path = "/" + "/".join(parts)
-            return self._file(file, "200 OK", cache_control(site_path), **request)
+            answer = self._file(file, "200 OK", cache_control(site_path), **request)
+            onion = onion_address()
+            if onion and file.suffix == ".html":
+                # Tor Browser offers the onion service to readers who arrive over the clearnet.
+                location = quote(script_name.rstrip("/") + site_path + ("/" if path.endswith(b"/") else ""), safe="/")
+                answer.headers.append(("Onion-Location", f"http://{onion}{location}"))
+            return answer
         except (OSError, ValueError) as exc:
             # A path the file system refuses (too long, a loop, a name it cannot hold) is
             # simply not a page of the site. One line, no traceback: a flood of them must not

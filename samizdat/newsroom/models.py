@@ -34,6 +34,7 @@ from wagtail.search import index
 
 from samizdat.core.dates import datetime as datetime_shown
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
+from samizdat.core.ways import ways_read
 
 from . import pagination, selectors  # selectors reads these models at call time
 from . import feeds, sitemaps  # they read these models at call time
@@ -411,10 +412,15 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         """The active banner as JSON beside the feeds, for apps reading any copy of the site."""
         return f"{self.reader_path}breaking.json"
 
+    @property
+    def reach_path(self):
+        """The edition's "how to reach us" page: mirrors, onion, offline bundle, signing key."""
+        return f"{self.reader_path}reach-us/"
+
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
         front = selectors.Listing("service", self, cache=cache)
-        paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path] + front.feed_paths()
+        paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path, self.reach_path] + front.feed_paths()
         paths += sitemaps.edition_sitemap_paths(self)
         for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in rows:
@@ -483,6 +489,11 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     @path("breaking.json/")
     def breaking_json(self, request):
         return feeds.breaking_json(self, selectors.breaking_news_active(self))
+    @path("reach-us/", name="reach")
+    def reach(self, request):
+        # What samizdat.reach last recorded (core.ways); it queues this path when that changes.
+        return self.render(request, context_overrides={"ways": ways_read(), "breaking": None},
+                           template="samizdat/reach_page.html")
 
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):

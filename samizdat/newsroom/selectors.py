@@ -483,3 +483,12 @@ def banners_in_the_way(*, service, starts_at, expires_at, exclude_pk=None, at=No
         .exclude(pk=exclude_pk)
         .order_by("starts_at")
     )
+
+
+def posts_published_since(service, since):
+    """An edition's live posts first published at or after `since`, newest first (the
+    offline bundle of the last days)."""
+    return (
+        models.PostPage.objects.live().public().descendant_of(service)
+        .filter(first_published_at__gte=since).order_by("-first_published_at")
+    )

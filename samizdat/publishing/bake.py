@@ -47,9 +47,10 @@ class BakeReport:
     removed: int = 0
     seconds: float = 0.0
     failures: dict = field(default_factory=dict)  # reader path → why it could not be baked
+    files: list = field(default_factory=list)  # incremental: site files written or kept (relative)
 
     def as_dict(self):
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "files"}
 
 
 @contextmanager
@@ -206,6 +207,8 @@ def bake(paths=None, *, full=False, workers=1):
         writer.claim_all(Path(p) for p in written)
         _static_files(writer)
         report.changed += writer.changed
+        site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+        report.files = sorted(Path(p).relative_to(site_dir).as_posix() for p in writer.written)
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("baked %s", report.as_dict())
     return report

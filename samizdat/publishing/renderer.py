@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -143,7 +144,10 @@ class Renderer:
         return html.encode()
 
     def render_not_found(self):
-        with rendering(here=None):
+        """The 404 page. A server sends it for a missing path at any depth, so relative links
+        cannot work: its links are absolute below `SAMIZDAT_SITE_PATH` (where the site's root
+        is served, "/" by default; "/news/" for a site under a sub-path)."""
+        with rendering(here=None, root=settings.SAMIZDAT_SITE_PATH):
             html = render_to_string(
                 "samizdat/not_found.html",
                 {"page": self.root, "lang": "en", "direction": "ltr", "nav_blogs": []},

@@ -29,6 +29,7 @@ from samizdat.theme.bodycache import bodies_forget, bodies_forget_all
 from . import dependencies
 from .bake import BakeReport, bake, bake_lock, full_finish, full_prepare, run_job
 from .models import BakeBatch, BakeJob
+from .signals import batch_baked
 from .state import state_apply
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,15 @@ def batch_run_pending(*, full_as_tasks=False, blocking=True):
     and queue the pages that failed again, later. With `full_as_tasks` (the worker), a full
     bake is split into tasks instead of being baked here. Not `blocking`: if another process
     is baking, leave the batches to it (it or the next poll takes them)."""
+    baked = _run_pending_locked(full_as_tasks=full_as_tasks, blocking=blocking)
+    if baked is None:
+        return None
+    report, ids, paths = baked
+    _announce(ids, report, paths)  # outside the bake lock: a receiver may queue a bake itself
+    return report
+
+
+def _run_pending_locked(*, full_as_tasks, blocking):
     with bake_lock(blocking=blocking) as mine:
         if not mine:
             return None
@@ -132,7 +142,16 @@ def batch_run_pending(*, full_as_tasks=False, blocking=True):
             logger.exception("bake of batches %s failed; it will be retried", ids)
             raise
         _batches_finish(ids, report.failures, batches)
-        return report
+        return report, ids, paths
+
+
+def _announce(ids, report, paths):
+    """Tell the layers above (mirrors, signing) that files are on disk; never fails the bake."""
+    for receiver, result in batch_baked.send_robust(
+        sender=BakeBatch, batch_ids=ids, full=report.full, files=report.files, paths=paths or []
+    ):
+        if isinstance(result, Exception):
+            logger.error("batch_baked receiver %s failed: %r", receiver, result)
 
 
 def _batches_finish(ids, failures, batches):
@@ -227,6 +246,13 @@ def full_bake_job_run(job_id):
 
 def full_bake_finish(batch_id):
     """Prune, write the theme files, and close the full bake (once, whoever asks first)."""
+    report = _full_bake_finish_locked(batch_id)
+    if report is not None:
+        _announce([batch_id], report, None)
+    return report
+
+
+def _full_bake_finish_locked(batch_id):
     with bake_lock():
         batch = BakeBatch.objects.filter(pk=batch_id, finished_at__isnull=True).first()
         if batch is None or BakeJob.objects.filter(batch=batch, finished_at__isnull=True).exists():

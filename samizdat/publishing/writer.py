@@ -1,7 +1,10 @@
 """Writes baked files atomically: a reader gets the old file or the new one, never half."""
 
 import shutil
+from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
+
+from django.conf import settings
 
 from samizdat.core.files import atomic_write
 
@@ -76,10 +79,11 @@ class SiteWriter:
     def prune(self):
         """Remove every file this batch did not write (a full bake's last stage)."""
         removed = 0
+        keep = settings.SAMIZDAT_SITE_KEEP  # files other apps write into the site (the manifest)
         for file in sorted(self.site_dir.rglob("*"), reverse=True):
             if file.is_file() and file not in self.written and (
                 not file.name.startswith(".") or file.name.startswith(".tmp-")
-            ):
+            ) and not any(fnmatchcase(file.relative_to(self.site_dir).as_posix(), k) for k in keep):
                 file.unlink()
                 removed += 1
             elif file.is_dir() and not any(file.iterdir()):

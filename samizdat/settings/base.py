@@ -21,6 +21,22 @@ DATA_DIR = Path(os.environ.get("SAMIZDAT_DATA_DIR", "var")).resolve()
 SAMIZDAT_SITE_DIR = Path(os.environ.get("SAMIZDAT_SITE_DIR", DATA_DIR / "site")).resolve()
 # Path (inside the baked site) under which image renditions and assets are written.
 SAMIZDAT_ASSETS_PREFIX = "assets"
+# Where the reader site's root is served ("/news/" under a sub-path): only the 404 page,
+# which a server sends at any depth, needs to know; every other link is relative.
+SAMIZDAT_SITE_PATH = ("/" + os.environ.get("SAMIZDAT_SITE_PATH", "").strip("/") + "/").replace("//", "/")
+# Site files that are not baked pages (the signed manifest, offline bundles, written by
+# samizdat.reach after each bake): a full bake's prune leaves them.
+SAMIZDAT_SITE_KEEP = ["manifest.txt", "manifest.txt.minisig", "minisign.pub", "bundles/*", "keys/*"]
+# samizdat.reach: the secret key that signs the site's manifest (`samizdat keygen` writes it;
+# never in the repository), and the mirrors pushed after every bake (JSON in the environment;
+# see samizdat/reach/mirrors.py). No key and no mirror: nothing is signed or pushed.
+SAMIZDAT_SIGNING_KEY = os.environ.get("SAMIZDAT_SIGNING_KEY", str(DATA_DIR / "keys" / "signing.key"))
+SAMIZDAT_MIRRORS = os.environ.get("SAMIZDAT_MIRRORS", "{}")
+# Editions whose offline bundle (the last SAMIZDAT_BUNDLE_DAYS days) is baked daily into the site.
+SAMIZDAT_BUNDLES = [c for c in os.environ.get("SAMIZDAT_BUNDLES", "").split(",") if c]
+SAMIZDAT_BUNDLE_DAYS = int(os.environ.get("SAMIZDAT_BUNDLE_DAYS", "7"))
+# Tor's HiddenServiceDir for the onion service (`samizdat onion` writes the torrc lines).
+SAMIZDAT_ONION_DIR = os.environ.get("SAMIZDAT_ONION_DIR", str(DATA_DIR / "onion"))
 # How often the worker looks for scheduled publishing and time-triggered changes.
 SAMIZDAT_WORKER_INTERVAL = float(os.environ.get("SAMIZDAT_WORKER_INTERVAL", "5"))
 # Run bake batches in the process that queued them, right after commit (tests, demo setup).
@@ -63,6 +79,7 @@ INSTALLED_APPS = [
     "samizdat.publishing",
     "samizdat.theme",
     "samizdat.delivery",
+    "samizdat.reach",
     "samizdat.newsroom",
     "samizdat.accounts",
     "samizdat.backups",

@@ -32,6 +32,7 @@ def axe_violations(page, axe_source):
         ("post-en", POST), ("front-en", "/en/"), ("front-fa", "/fa/"), ("post-fa", None), ("home", "/"),
         ("front-ru", "/ru/"), ("post-ru", "/ru/mezhdu-strok/город-без-мобильной-связи/"),
         ("post-fa-mixed", "/fa/shabakeh/سه-سرویس-vpn-از-پنج-سرویس-در-۲۴-ساعت-از-کار-افتادند/"),
+        ("reach-fa", "/fa/reach-us/"),
     ],
 )
 def test_no_serious_accessibility_violations(page, static_site, axe_source, name, path):

@@ -56,7 +56,7 @@ def test_preview_is_the_baked_page_with_a_not_published_mark(site_dir, users, la
     assert f'<html lang="{language}" dir="{edition.direction}">' in unmarked
     # …and the preview links into the running server, the bake relative to the file.
     blog = quote(post.get_parent().specific.reader_path)
-    assert f'href="{blog}"' in preview and 'href="../"' in baked
+    assert f'href="{blog}"' in preview and 'href="../index.html"' in baked
 
 
 def test_persian_preview_speaks_persian_with_a_persian_calendar(users):
@@ -79,11 +79,13 @@ def test_renderer_reports_missing_paths_as_gone():
 @pytest.mark.parametrize(
     "target, here, expected",
     [
-        ("/en/blog/", "/en/blog/post/", "../"),
-        ("/en/blog/post/", "/en/blog/post/", "./"),
-        ("/", "/en/blog/post/", "../../../"),
+        ("/en/blog/", "/en/blog/post/", "../index.html"),
+        ("/en/blog/post/", "/en/blog/post/", "index.html"),
+        ("/", "/en/blog/post/", "../../../index.html"),
         ("/assets/site.css", "/en/", "../assets/site.css"),
-        ("/fa/tags/x/", "/en/", "../fa/tags/x/"),
+        ("/fa/tags/x/", "/en/", "../fa/tags/x/index.html"),
+        ("/en/blog/#latest", "/en/", "blog/index.html#latest"),
+        ("/en/breaking.html", "/en/blog/post/", "../../breaking.html"),
         ("https://example.org/a", "/en/", "https://example.org/a"),
     ],
 )
@@ -93,5 +95,5 @@ def test_relative_links(target, here, expected):
 
 def test_links_are_percent_encoded_only_once():
     with rendering(here="/fa/"):
-        assert link("/fa/tags/حمل-و-نقل/") == "tags/%D8%AD%D9%85%D9%84-%D9%88-%D9%86%D9%82%D9%84/"
+        assert link("/fa/tags/حمل-و-نقل/") == "tags/%D8%AD%D9%85%D9%84-%D9%88-%D9%86%D9%82%D9%84/index.html"
     assert link("/ru/tags/суды/") == "/ru/tags/%D1%81%D1%83%D0%B4%D1%8B/"

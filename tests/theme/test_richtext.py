@@ -28,7 +28,7 @@ def test_internal_links_are_relative_while_baking():
     stored = f'<p><a linktype="page" id="{target.pk}">there</a></p>'
     with rendering(here="/en/somewhere/deep/"):
         baked = str(richtext(stored))
-    assert 'href="../../dispatches/a-border-town-learns-to-live-offline/"' in baked
+    assert 'href="../../dispatches/a-border-town-learns-to-live-offline/index.html"' in baked
     assert f'href="{target.url}"' in str(richtext(stored))  # preview: site-absolute
 
 

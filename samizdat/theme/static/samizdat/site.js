@@ -15,7 +15,7 @@
   // Shared fragments: the service's breaking-news banner and the blog's latest posts are
   // baked once, so a page baked long ago still shows them as they are now. Without
   // JavaScript (or opened from a file), readers see what was baked into the page.
-  if (!window.fetch || !window.DOMParser || !window.URL) return;
+  if (!window.fetch || !window.DOMParser || !window.URL || window.location.protocol === "file:") return;
   function load(url, done) {
     var base = new URL(url, document.baseURI);
     fetch(base.href, { cache: "no-cache" }).then(function (response) {
