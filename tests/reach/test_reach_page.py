@@ -19,6 +19,14 @@ def test_the_page_is_baked_for_every_edition_and_linked_from_every_page(site_dir
         assert 'href="reach-us/index.html"' in read(site_dir, f"/{lang}/")
 
 
+def test_it_links_the_editions_feeds_and_they_are_baked(site_dir):
+    for lang in ("en", "fa", "ru"):
+        page = read(site_dir, f"/{lang}/reach-us/")
+        for name in ("feed.xml", "atom.xml", "feed.json"):
+            assert f'href="../{name}"' in page, (lang, name)
+            assert (site_dir / lang / name).is_file()
+
+
 def test_it_shows_the_ways_and_follows_their_changes(fresh_site, settings, signing_key, tmp_path,
                                                       django_capture_on_commit_callbacks):
     settings.SAMIZDAT_BUNDLES = ["fa"]
