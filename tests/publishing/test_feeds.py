@@ -180,7 +180,7 @@ def test_publish_and_unpublish_change_the_feeds_they_should_and_no_others(fresh_
         post.slug = "night-trains-return"
         post.save_revision().publish()
     entry = feedparser.parse((fresh_site / "en/dispatches/feed.xml").read_bytes()).entries[0]
-    assert entry.id == guid and entry.link.endswith("night-trains-return/")
+    assert entry.id == guid and entry.link.endswith("night-trains-return/index.html")
     after = snapshot(fresh_site)
     assert {site_path_of(fresh_site, f) for f in after if before.get(f) != after[f]} == expected
 
@@ -222,5 +222,5 @@ def test_breaking_news_is_baked_as_json_beside_the_feeds(fresh_site, django_capt
         BreakingNews.objects.create(service=service, text="قطع برق در پایتخت", link_url=service.reader_path, expires_at=timezone.now() + timedelta(hours=1))
     assert service.breaking_json_path in paths
     data = json.loads((fresh_site / "fa/breaking.json").read_text(encoding="utf-8"))
-    assert data["breaking"]["text"] == "قطع برق در پایتخت" and data["breaking"]["url"] == "./"
+    assert data["breaking"]["text"] == "قطع برق در پایتخت" and data["breaking"]["url"] == "index.html"
     assert data["language"] == "fa"

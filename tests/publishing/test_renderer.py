@@ -18,15 +18,16 @@ LINK_ATTRIBUTE = re.compile(r'(href|src|data-[a-z]+)="([^"]*)"')
 
 
 def _resolved(html, base):
-    """The page with every link written as the address it leads to from `base`, and an
-    image's preview address (/media/…) as the bake's (/assets/media/…): the only bytes a
-    preview may write differently, since it is shown inside the admin, not at the page's
-    address."""
+    """The page with every link written as the address it leads to from `base`, a folder's
+    `index.html` (which baked links name, so that a copy opened from disk navigates) as the
+    folder, and an image's preview address (/media/…) as the bake's (/assets/media/…): the only
+    bytes a preview may write differently, since it is shown inside the admin, not at the
+    page's address."""
 
     def resolve(match):
         if match.group(2).startswith("#"):
             return match.group(0)
-        value = urljoin(base, match.group(2))
+        value = re.sub(r"/index\.html(?=$|#)", "/", urljoin(base, match.group(2)))
         value = value.replace("http://reader/media/", "http://reader/assets/media/")
         return f'{match.group(1)}="{value}"'
 
