@@ -39,7 +39,10 @@ def public_url(service, path):
     if service is None or not service.base_url:
         return None
     base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
-    return urljoin(base, quote(relative(path, service.reader_path), safe="/:#?=&%~"))
+    rest = relative(path, service.reader_path)
+    if path.endswith("/"):  # a page's public address is its folder; baked links name the file
+        rest = rest.removesuffix("index.html") or "./"
+    return urljoin(base, quote(rest, safe="/:#?=&%~"))
 
 
 def month_of(value):

@@ -57,6 +57,7 @@ def test_every_listed_post_is_in_its_month_with_lastmod_and_every_address_is_bak
             for url in root.xpath("//s:url", namespaces=NS):
                 loc = url.findtext(f"{{{SITEMAP_NS}}}loc")
                 assert baked_file(site_dir, service, loc).exists(), loc
+                assert not loc.endswith("index.html"), "a page's public address is its folder"
                 if file.stem[:1].isdigit():
                     assert url.findtext(f"{{{SITEMAP_NS}}}lastmod"), loc
                     seen.append(loc)
