@@ -3,10 +3,13 @@ database, and baked once into a session folder. Tests that bake again use their 
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from samizdat.publishing.models import BakeBatch
 
 
 def under_ci():
@@ -95,3 +98,14 @@ def pytest_sessionfinish(session, exitstatus):
     data_dir = Path(settings.DATA_DIR)
     if data_dir.name.startswith("samizdat-test-"):
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@contextmanager
+def committed(django_capture_on_commit_callbacks):
+    """Run the block's on-commit callbacks (the bake, in tests) and collect into the yielded
+    set the reader paths of every batch it queued."""
+    last = max(BakeBatch.objects.values_list("pk", flat=True), default=0)
+    paths = set()
+    with django_capture_on_commit_callbacks(execute=True):
+        yield paths
+    paths.update(p for b in BakeBatch.objects.filter(pk__gt=last) for p in b.paths)

@@ -728,17 +728,30 @@ def unsubscribe_link_send_run(subscriber_id):
         return
     edition = subscriber.edition
     with translation.override(edition.language_code):
-        text, html = _render("unsubscribe", {"link": unsubscribe_url(subscriber)}, edition)
         subject = _("Unsubscribe from %(edition)s") % {"edition": edition.title}
+    # On failure nothing more: every mail the subscriber gets carries the link too.
+    _personal_mail_send(subscriber, "unsubscribe", {"link": unsubscribe_url(subscriber)}, subject,
+                        auto_submitted="auto-replied", what="unsubscribe link")
+
+
+def _personal_mail_send(subscriber, template, context, subject, *, auto_submitted, what):
+    """One mail to one subscriber (not a list message: no List-* headers), in the edition's
+    language; answers the failure's outcome ("dead", "retry", …) or None when it was sent."""
+    edition = subscriber.edition
+    with translation.override(edition.language_code):
+        text, html = _render(template, context, edition)
     email = EmailMultiAlternatives(
         subject=subject, body=text, from_email=formataddr((edition.title, settings.SAMIZDAT_MAIL_FROM)),
-        to=[subscriber.address], headers={"Content-Language": edition.language_code, "Auto-Submitted": "auto-replied"},
+        to=[subscriber.address], headers={"Content-Language": edition.language_code, "Auto-Submitted": auto_submitted},
     )
     email.attach_alternative(html, "text/html")
     try:
         email.send()
-    except Exception as exc:  # noqa: BLE001 — every mail carries the link too
-        logger.warning("unsubscribe link for edition %s not sent: %s", edition.pk, _failure(exc)[1])
+    except Exception as exc:  # noqa: BLE001 — reported; the caller decides what follows
+        outcome, why = _failure(exc)
+        logger.warning("%s for edition %s not sent: %s", what, edition.pk, why)
+        return outcome
+    return None
 
 
 def confirmation_send_run(subscriber_id):
@@ -748,18 +761,13 @@ def confirmation_send_run(subscriber_id):
         return
     edition = subscriber.edition
     with translation.override(edition.language_code):
-        text, html = _render("confirm", {"confirm_url": confirm_url(subscriber), "days": CONFIRM_MAX_AGE.days}, edition)
         subject = _("Confirm your subscription to %(edition)s") % {"edition": edition.title}
-    email = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=formataddr((edition.title, settings.SAMIZDAT_MAIL_FROM)),
-        to=[subscriber.address], headers={"Content-Language": edition.language_code, "Auto-Submitted": "auto-generated"},
+    # On failure the reader may ask again after RESEND_AFTER.
+    outcome = _personal_mail_send(
+        subscriber, "confirm", {"confirm_url": confirm_url(subscriber), "days": CONFIRM_MAX_AGE.days}, subject,
+        auto_submitted="auto-generated", what="confirmation mail",
     )
-    email.attach_alternative(html, "text/html")
-    try:
-        email.send()
-    except Exception as exc:  # noqa: BLE001 — the reader may ask again after RESEND_AFTER
-        outcome, why = _failure(exc)
-        logger.warning("confirmation mail for edition %s not sent: %s", edition.pk, why)
+    if outcome is not None:
         if outcome == "dead":
             Subscriber.objects.filter(pk=subscriber.pk, confirmed_at__isnull=True).delete()
         else:

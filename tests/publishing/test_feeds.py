@@ -2,20 +2,18 @@
 by the same bake as the pages; a publish rewrites the feeds it touches and no others."""
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
 import feedparser
 import pytest
-from django.db.models import Max
 
 from samizdat.newsroom.feeds import post_guid
 from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage, ServicePage
 from samizdat.newsroom.selectors import FEED_SIZE, Listing
 from samizdat.publishing.bake import bake
+from tests.conftest import committed
 from samizdat.publishing.dependencies import feed_is_stale
-from samizdat.publishing.models import BakeBatch
 from samizdat.publishing.plan import collect_paths
 from samizdat.publishing.writer import site_file
 
@@ -132,15 +130,6 @@ def test_persian_feed_is_right_to_left_text_not_escapes(site_dir):
 )
 def test_which_changes_make_a_listing_feed_stale(position, count, was_in, is_in, stale):
     assert feed_is_stale(position=position, count=count, was_in=was_in, is_in=is_in) is stale
-
-
-@contextmanager
-def committed(django_capture_on_commit_callbacks):
-    last = BakeBatch.objects.aggregate(m=Max("pk"))["m"] or 0
-    paths = set()
-    with django_capture_on_commit_callbacks(execute=True):
-        yield paths
-    paths.update(p for b in BakeBatch.objects.filter(pk__gt=last) for p in b.paths)
 
 
 def snapshot(site):

@@ -1,19 +1,17 @@
 """Sitemaps and robots.txt: the index, each edition's files by month, the pages sitemap and a
 Google News sitemap, baked with the site; every address in them is a baked page."""
 
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from django.db.models import Max
 from lxml import etree
 
 from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage, ServicePage
 from samizdat.newsroom.sitemaps import NEWS_NS, NEWS_WINDOW, SITEMAP_NS, month_of
 from samizdat.publishing.bake import bake
-from samizdat.publishing.models import BakeBatch
+from tests.conftest import committed
 
 pytestmark = pytest.mark.django_db
 NS = {"s": SITEMAP_NS, "news": NEWS_NS}
@@ -84,15 +82,6 @@ def test_news_sitemap_has_the_google_news_elements(site_dir):
             assert baked_file(site_dir, service, url.findtext("s:loc", namespaces=NS)).exists()
         dates = [datetime.fromisoformat(d) for d in root.xpath("//news:publication_date/text()", namespaces=NS)]
         assert min(dates) >= newest - NEWS_WINDOW
-
-
-@contextmanager
-def committed(django_capture_on_commit_callbacks):
-    last = BakeBatch.objects.aggregate(m=Max("pk"))["m"] or 0
-    paths = set()
-    with django_capture_on_commit_callbacks(execute=True):
-        yield paths
-    paths.update(p for b in BakeBatch.objects.filter(pk__gt=last) for p in b.paths)
 
 
 def sitemap_bytes(site):
