@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -27,6 +28,18 @@ from .models import Author, BreakingNews, PostPage
 from .permissions import page_permissions
 
 
+class AuthorIndexView(snippet_views.IndexView):
+    """Which bylines are pen names is for those who assign them (editors, administrators:
+    `change_author`), not for every contributor who may look the list up."""
+
+    @cached_property
+    def columns(self):
+        shown = super().columns
+        if self.request.user.has_perm("newsroom.change_author"):
+            return shown
+        return [column for column in shown if column.name != "is_pen_name"]
+
+
 class AuthorViewSet(SnippetViewSet):
     model = Author
     icon = "user"
@@ -35,6 +48,7 @@ class AuthorViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["name", "slug", "is_pen_name"]
     search_fields = ["name"]
+    index_view_class = AuthorIndexView
 
 
 # Banners are scoped to the editions the user may publish in (`selectors.banners_for_user`):

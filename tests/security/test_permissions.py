@@ -20,7 +20,7 @@ from wagtail.images import get_image_model
 from wagtail.models import WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
+from samizdat.newsroom.models import Author, BlogPage, PostPage, ServicePage
 
 from .conftest import make_post as _post
 from .conftest import matrix_cases
@@ -223,3 +223,19 @@ def test_contributors_see_only_their_own_originals(client, people):
     assert client.get(reverse("wagtailimages:edit", args=[theirs.pk])).status_code in (302, 403)
     chooser = client.get(reverse("wagtailimages_chooser:choose")).json()["html"]
     assert theirs.title in chooser and theirs.file.url not in chooser
+
+
+def test_only_who_assigns_bylines_sees_which_are_pen_names(client, people):
+    """Contributors may look the bylines up, but which of them are pen names is for the
+    editors and administrators who assign them."""
+    heading = str(Author._meta.get_field("is_pen_name").verbose_name)
+    listing = reverse("wagtailsnippets_newsroom_author:list")
+    seen = {}
+    for role in ("contributor", "editor", "administrator"):
+        client.force_login(people[role])
+        response = client.get(listing)
+        assert response.status_code == 200, role
+        page = response.content.decode()
+        assert Author.objects.order_by("name").first().name in page, role
+        seen[role] = heading.casefold() in page.casefold()
+    assert seen == {"contributor": False, "editor": True, "administrator": True}
