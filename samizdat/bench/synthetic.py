@@ -78,8 +78,10 @@ def synthetic_newsroom_create(posts, *, slug="bench", language="en", blogs=4, au
     home = NewsroomHome.objects.first()
     if home is None:
         raise RuntimeError("No newsroom home: run `samizdat demo` or `samizdat migrate` first.")
+    # A public address, as a real edition has: its pages then carry canonical links and a
+    # publish rewrites its sitemaps too, which the measurements should include.
     service = ServicePage(title=f"Synthetic {slug}", slug=slug, language_code=language,
-                          direction="rtl" if language == "fa" else "ltr")
+                          direction="rtl" if language == "fa" else "ltr", base_url=f"https://news.example/{slug}/")
     home.add_child(instance=service)
     service.save_revision().publish()
     Image = get_image_model()
