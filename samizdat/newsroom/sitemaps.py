@@ -34,15 +34,20 @@ INDEX_PATH = "/sitemap.xml"
 ROBOTS_PATH = "/robots.txt"
 
 
+URL_SAFE = "/:#?=&%~"
+
+
 def public_url(service, path):
     """The public address of reader path `path` from `service`'s base URL; None without one."""
     if service is None or not service.base_url:
         return None
     base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
+    if path.startswith(service.reader_path):  # most addresses: a month's sitemap may list 40,000
+        return base + quote(path[len(service.reader_path):], safe=URL_SAFE)
     rest = relative(path, service.reader_path)
     if path.endswith("/"):  # a page's public address is its folder; baked links name the file
         rest = rest.removesuffix("index.html") or "./"
-    return urljoin(base, quote(rest, safe="/:#?=&%~"))
+    return urljoin(base, quote(rest, safe=URL_SAFE))
 
 
 def month_of(value):
@@ -170,8 +175,20 @@ def edition_sitemap(service, name):
         raise Http404("No posts that month")
     start = _month_start(name)
     entries = _service_entries(service).filter(published_at__gte=start, published_at__lt=_next_month(start))
-    posts = _posts(entries.order_by("published_at", "post_id"))
-    return _urlset([(url(p.reader_path), p.last_published_at or p.first_published_at, None) for p in posts])
+    return _urlset(_month_rows(service, entries.order_by("published_at", "post_id")))
+
+
+def _month_rows(service, entries):
+    """(public address, last modified, None) of each post of `entries`, in their order, read
+    as rows rather than pages: a dense month holds tens of thousands of posts."""
+    order = list(entries.values_list("post_id", flat=True))
+    rows = models.PostPage.objects.filter(pk__in=entries.values("post_id")).values_list(
+        "pk", "url_path", "first_published_at", "last_published_at"
+    )
+    below = len(service.url_path)  # a post's url_path is its edition's and then its own
+    found = {pk: (url_path[below:], last or first) for pk, url_path, first, last in rows}
+    base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
+    return [(base + quote(found[pk][0], safe=URL_SAFE), found[pk][1], None) for pk in order if pk in found]
 
 
 def sitemap_index():
