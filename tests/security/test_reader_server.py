@@ -331,6 +331,8 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
         with serving(env, "--no-worker", "--front", "python") as (base, _, _), \
                 serving(env, "--no-worker", "--front", "nginx") as (nginx_base, _, log):
             ours, served = urlsplit(base).port, urlsplit(nginx_base).port
+            for other in (port, served):  # listening is not yet answering: wait for a page
+                answering(other, f"nginx on {other} (see {tmp_path / 'error.log'} or {log})")
             for target in targets:
                 our_status, us = raw_request(ours, target.encode())
                 for other in (port, served):
@@ -344,6 +346,21 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
+
+
+def answering(port, who, timeout=30):
+    """Wait until `port` answers a page; say who did not."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if raw_request(port, b"/en/")[0] == 200:
+                return
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{who} does not answer: {exc!r}") from exc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{who} does not answer /en/ with 200")
+        time.sleep(0.2)
 
 
 @pytest.mark.django_db
