@@ -470,21 +470,21 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
 
     @re_path(r"^authors/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
     def author_feed(self, request, slug, file):
-        cache = cache_of(request)
-        author = cache.get(("author", slug), lambda: Author.objects.filter(slug=slug).first())
-        if author is None:
-            raise Http404("No such author")
-        listing = selectors.Listing("author", self, slug=slug, cache=cache)
-        return feeds.feed_response(request, listing, file, title=f"{author.name} — {self.title}", description=author.bio)
+        return self._named_feed(request, "author", Author, slug, file, description=lambda author: author.bio)
 
     @re_path(r"^tags/(?P<slug>[^/]+)/" + feeds.FEED_ROUTE)
     def tag_feed(self, request, slug, file):
+        return self._named_feed(request, "tag", Tag, slug, file)
+
+    def _named_feed(self, request, kind, model, slug, file, description=lambda subject: ""):
+        """The feed of an author's or a tag's listing in this edition (404 for an unknown slug)."""
         cache = cache_of(request)
-        tag = cache.get(("tag", slug), lambda: Tag.objects.filter(slug=slug).first())
-        if tag is None:
-            raise Http404("No such tag")
-        listing = selectors.Listing("tag", self, slug=slug, cache=cache)
-        return feeds.feed_response(request, listing, file, title=f"{tag.name} — {self.title}")
+        subject = cache.get((kind, slug), lambda: model.objects.filter(slug=slug).first())
+        if subject is None:
+            raise Http404(f"No such {kind}")
+        listing = selectors.Listing(kind, self, slug=slug, cache=cache)
+        return feeds.feed_response(request, listing, file, title=f"{subject.name} — {self.title}",
+                                   description=description(subject))
 
     @path("breaking.json/")
     def breaking_json(self, request):
