@@ -14,9 +14,11 @@ The news window ends at the newest post, not at the bake's clock, so the file is
 of what is published: an incremental bake and a full bake write the same bytes.
 """
 
+import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from urllib.parse import quote, urljoin
+from xml.sax.saxutils import escape
 
 from django.http import Http404, HttpResponse
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -119,32 +121,33 @@ def _iso(value):
     return value.astimezone(UTC).isoformat(timespec="seconds")
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
+
+
+def _text(value):
+    return escape(CONTROL.sub("", value))
+
+
 def _urlset(urls, *, news=None):
-    """`urls`: (address, lastmod or None, news fields or None)."""
-
-    def write(h):
-        attrs = {"xmlns": SITEMAP_NS}
-        if news is not None:
-            attrs["xmlns:news"] = NEWS_NS
-        h.startElement("urlset", attrs)
-        for loc, lastmod, item in urls:
-            h.startElement("url", {})
-            h.addQuickElement("loc", loc)
-            if lastmod:
-                h.addQuickElement("lastmod", _iso(lastmod))
-            if item:
-                h.startElement("news:news", {})
-                h.startElement("news:publication", {})
-                h.addQuickElement("news:name", news["name"])
-                h.addQuickElement("news:language", news["language"])
-                h.endElement("news:publication")
-                h.addQuickElement("news:publication_date", _iso(item["date"]))
-                h.addQuickElement("news:title", item["title"])
-                h.endElement("news:news")
-            h.endElement("url")
-        h.endElement("urlset")
-
-    return _xml(write)
+    """`urls`: (address, lastmod or None, news fields or None). Written as text rather than
+    through an XML generator: a dense month lists tens of thousands of addresses, and the
+    generator's per-element calls were most of a publish's time there."""
+    out = ['<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="', SITEMAP_NS, '"']
+    if news is not None:
+        out += [' xmlns:news="', NEWS_NS, '"']
+        publication = (f"<news:publication><news:name>{_text(news['name'])}</news:name>"
+                       f"<news:language>{_text(news['language'])}</news:language></news:publication>")
+    out.append(">")
+    for loc, lastmod, item in urls:
+        out += ["<url><loc>", escape(loc), "</loc>"]
+        if lastmod:
+            out += ["<lastmod>", _iso(lastmod), "</lastmod>"]
+        if item:
+            out += ["<news:news>", publication, "<news:publication_date>", _iso(item["date"]),
+                    "</news:publication_date><news:title>", _text(item["title"]), "</news:title></news:news>"]
+        out.append("</url>")
+    out.append("</urlset>\n")
+    return HttpResponse("".join(out).encode(), content_type="application/xml; charset=utf-8")
 
 
 def _posts(entries):

@@ -1,7 +1,7 @@
 """Sitemaps and robots.txt: the index, each edition's files by month, the pages sitemap and a
 Google News sitemap, baked with the site; every address in them is a baked page."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage, ServicePage
-from samizdat.newsroom.sitemaps import NEWS_NS, NEWS_WINDOW, SITEMAP_NS, month_of
+from samizdat.newsroom.sitemaps import NEWS_NS, NEWS_WINDOW, SITEMAP_NS, _urlset, month_of
 from samizdat.publishing.bake import bake
 from tests.conftest import committed
 
@@ -126,3 +126,14 @@ def test_an_edition_without_a_public_address_gets_no_sitemap_and_the_dashboard_s
     client.force_login(users["admin"])
     dashboard = client.get("/admin/").content.decode()
     assert "no sitemap is baked for them" in dashboard and service.title in dashboard
+
+
+def test_markup_characters_in_a_headline_keep_the_news_sitemap_well_formed():
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    title = "Bread & salt <at> the border «نان و نمک»\x01"
+    body = _urlset([("https://news.example.org/en/a/?x=1&y=2", at, {"date": at, "title": title})],
+                   news={"name": "News & Views", "language": "en"}).content
+    root = etree.fromstring(body)
+    assert root.findtext("s:url/s:loc", namespaces=NS) == "https://news.example.org/en/a/?x=1&y=2"
+    assert root.findtext("s:url/news:news/news:title", namespaces=NS) == title[:-1], "text kept, control character dropped"
+    assert root.findtext("s:url/news:news/news:publication/news:name", namespaces=NS) == "News & Views"
