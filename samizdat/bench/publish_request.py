@@ -6,7 +6,10 @@ newsroom of each size.
     python -m samizdat.bench.publish_request --sizes 1000,10000 [--database postgres://…]
 
 With `--database`, each size gets a fresh PostgreSQL database named after it on that server.
-Each size runs in its own process (one Django set-up per database)."""
+Each size runs in its own process (one Django set-up per database).
+
+Django and the models are imported inside the functions that use them:
+this module is imported before its process is bound to a data folder and Django is set up."""
 
 import argparse
 import json

@@ -6,6 +6,9 @@ through the worker, and Hugo on the same content; then serving a baked post with
 
 Each size runs in its own `samizdat bench --one N` process, because Django binds to one
 database per process.
+
+Django, the models and optional tools (psycopg) are imported inside the functions that use them:
+this module is imported before its process is bound to a data folder and Django is set up.
 """
 
 import json
@@ -18,9 +21,10 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from .measure import run_measured, wait_for_port, wrk
+from .report import report_write
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASES = ("sqlite", "postgresql")
@@ -141,8 +145,6 @@ def _serving(env, data_dir, post_path, *, seconds=10):
     """Requests/s and p99 latency for one baked post page from `samizdat serve` with each
     reader front (nginx, which it runs itself when installed, and the Python front) and from
     a bare nginx on the same files, two workers each."""
-    from urllib.parse import quote
-
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists() or not shutil.which("wrk"):
         return {"skipped": "nginx or wrk is not installed (Debian packages nginx, wrk)"}
@@ -227,8 +229,6 @@ def bench(sizes, *, databases=("sqlite",), skip=(), postgres_url=POSTGRES_URL, w
             print(json.dumps(result), flush=True)
     results["publish_p95_ratio"] = {db: _ratio(results["sizes"], db) for db in databases}
     if docs:
-        from .report import report_write
-
         report_write(results, Path(docs), sizes)
     print(json.dumps(results, indent=1))
     return results

@@ -27,7 +27,7 @@ from samizdat.core.errors import NewsroomError
 
 from . import models, selectors
 from .selectors import EPOCH
-from .models import NewsroomHome
+from .models import BlogPage, NewsroomHome, ServicePage
 
 logger = logging.getLogger(__name__)
 
@@ -181,8 +181,6 @@ def edition_desks_ensure(edition=None):
     permissions on the edition's blogs only, and its own review workflow, approved by its
     editors and the administrators. Idempotent; run after migrate and when an edition or a
     blog is saved or moved."""
-    from .models import BlogPage, ServicePage
-
     if not Group.objects.filter(name=ADMINISTRATOR).exists():
         return {}  # before the first migrate finished: editorial_roles_ensure comes back here
     administrators = Group.objects.get(name=ADMINISTRATOR)
@@ -255,8 +253,6 @@ def post_trash(*, post, user):
 
 def post_trashed_from(post):
     """The blog a deleted post was taken from (None when that blog is gone), and its old slug."""
-    from .models import BlogPage
-
     entry = PageLogEntry.objects.filter(page=post, action="samizdat.trash").order_by("-timestamp", "-pk").first()
     if entry is None:
         raise NewsroomError(f"“{post.title}” was not deleted, so there is nothing to restore.")

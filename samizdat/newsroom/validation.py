@@ -18,6 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.fields import RichTextField
+from wagtail.images import get_image_model
+from wagtail.images.formats import get_image_formats
+from wagtail.models import Page
 from wagtail.rich_text.rewriters import FIND_A_TAG, FIND_EMBED_TAG, extract_attrs
 
 # Invisible characters that force a direction. Pasted from other editors they scramble
@@ -214,10 +217,6 @@ def is_database_id(value):
 def richtext_entity_errors(html):
     """Errors for links, images and embeds in stored rich text that would not render: each
     names the problem and how to fix it. An empty list when all is well."""
-    from wagtail.images import get_image_model
-    from wagtail.images.formats import get_image_formats
-    from wagtail.models import Page
-
     errors, page_ids, image_ids = [], {}, {}
     formats = {f.name for f in get_image_formats()}
     for match in FIND_A_TAG.finditer(html or ""):

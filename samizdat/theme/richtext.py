@@ -18,6 +18,7 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import (
     PageLinkElementHandler,
 )
 from wagtail.embeds.rich_text import MediaEmbedHandler
+from wagtail.models import Page
 from wagtail.embeds.rich_text.contentstate import ContentstateMediaConversionRule, MediaEmbedElementHandler
 from wagtail.images.formats import get_image_formats
 from wagtail.images.rich_text import ImageEmbedHandler
@@ -43,8 +44,6 @@ def _attribute(attrs, name):
 class ReaderPageLinkHandler(PageLinkHandler):
     @classmethod
     def get_many(cls, attrs_list):
-        from wagtail.models import Page
-
         ids = _ids(attrs_list)
         pages = Page.objects.filter(id__in=[i for i in ids if i]).defer_streamfields().specific().in_bulk()
         return [pages.get(i) for i in ids]
