@@ -8,7 +8,9 @@ any post of their edition; this tester closes that:
 
 - delete: administrators only (and a post is not destroyed: see `services.post_trash`);
 - move: only someone who may publish the page (Wagtail checks the destination);
-- copy: only someone who may publish the page (Wagtail checks the destination).
+- copy: only someone who may publish the page (Wagtail checks the destination);
+- privacy: nobody. The reader site is plain files anyone can copy; a page "private" in the
+  admin would still be baked, listed and mirrored for everyone, so the option is not offered.
 
 Page models use it through `ReaderPage.permissions_for_user`; the admin hooks build it
 directly, because some Wagtail views check a plain `Page`, which would use Wagtail's tester.
@@ -42,6 +44,9 @@ class NewsroomPagePermissionTester(PagePermissionTester):
 
     def can_copy(self):
         return self.may_publish_here() and super().can_copy()
+
+    def can_set_view_restrictions(self):
+        return False
 
 
 def page_permissions(user, page):

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
-from wagtail.models import WorkflowState
+from wagtail.models import PageViewRestriction, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from samizdat.newsroom.models import Author, BlogPage, PostPage, ServicePage
@@ -48,6 +48,8 @@ MATRIX = {
     "edit blog settings":         ("N N N",      "Y Y N",      "Y Y Y"),
     "add an image":               ("Y - -",      "Y - -",      "Y - -"),
     "edit an image":              ("Y N -",      "Y Y -",      "Y Y -"),
+    # The reader site is public files: a "private" page would be baked for everyone to read.
+    "make private":               ("N N N",      "N N N",      "N N N"),
 }
 
 
@@ -198,6 +200,12 @@ def act(action, client, people, role, target):
         image.refresh_from_db()
         return image.title == "Renamed"
 
+    if action == "make private":
+        post = _post(blog, owner, state="live")
+        client.force_login(user)
+        client.post(_admin("set_privacy", post.pk), {"restriction_type": "password", "password": "only-us"})
+        return PageViewRestriction.objects.filter(page=post).exists()
+
     raise AssertionError(f"no such action in the matrix: {action}")
 
 
@@ -239,3 +247,16 @@ def test_only_who_assigns_bylines_sees_which_are_pen_names(client, people):
         assert Author.objects.order_by("name").first().name in page, role
         seen[role] = heading.casefold() in page.casefold()
     assert seen == {"contributor": False, "editor": True, "administrator": True}
+
+
+def test_nobody_is_offered_a_private_page_not_even_a_superuser(client, people, django_user_model):
+    """A "private" page would still be baked into the public files, so the admin neither
+    offers the privacy setting nor accepts it."""
+    post = _post(_blogs("own")[0], people["editor"], state="live")
+    root = django_user_model.objects.create_superuser("root-user", "root@example.org", "x")
+    client.force_login(root)
+    edit = client.get(_admin("edit", post.pk)).content.decode()
+    assert 'data-a11y-dialog-show="set-privacy"' not in edit, "no 'Change privacy' button"
+    assert client.get(_admin("set_privacy", post.pk)).status_code in (302, 403)
+    client.post(_admin("set_privacy", post.pk), {"restriction_type": "password", "password": "only-us"})
+    assert not PageViewRestriction.objects.exists()
