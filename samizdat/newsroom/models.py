@@ -27,7 +27,6 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
-from wagtail.images.api.fields import ImageRenditionField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
@@ -38,6 +37,7 @@ from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_lan
 from samizdat.core.ways import ways_read
 
 from . import pagination, selectors  # selectors reads these models at call time
+from .api_fields import ReaderRenditionField, name_slug_list
 from . import feeds, sitemaps  # they read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
     BIDI_CONTROLS,
@@ -662,9 +662,9 @@ class PostPage(ReaderPage):
     api_fields = [
         APIField("teaser"),
         APIField("updated_at"),
-        APIField("byline"),
-        APIField("topics"),
-        APIField("lead_image", serializer=ImageRenditionField("width-800")),
+        APIField("byline", serializer=name_slug_list()),
+        APIField("topics", serializer=name_slug_list()),
+        APIField("lead_image", serializer=ReaderRenditionField("width-800")),
         APIField("lead_image_alt"),
         APIField("lead_image_caption"),
         APIField("lead_image_credit"),
