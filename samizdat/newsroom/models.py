@@ -772,8 +772,10 @@ class PostPage(ReaderPage):
         service = self.get_service(cache_of(request))
         if service is None or not service.republish:
             raise Http404("This edition does not offer republishing")
-        context = self.get_context(request)
-        context.update(breaking=None, latest_posts=None)  # a page for copying: no banner, no boxes
+        # A page for copying: the reader page's frame, without the post page's boxes (latest
+        # posts, other languages) or the banner inline.
+        context = ReaderPage.get_context(self, request)
+        context.update(breaking=None, latest_posts=None, translations=[])
         return TemplateResponse(request, "samizdat/republish_page.html", context)
 
     def latest_window(self, cache):
