@@ -178,3 +178,12 @@ def test_republishing_needs_a_licence_line_and_only_administrators_set_it():
 
 def test_plain_text_keeps_words_apart_and_paragraphs_separate():
     assert plain_text("<h1>T</h1><p>One <a href='x'>link</a>, two.</p><p>Three&amp;four</p>") == "T\n\nOne link, two.\n\nThree&four"
+
+
+def test_the_edition_editor_offers_the_republishing_settings(admin_client):
+    edition = ServicePage.objects.get(language_code="en")
+    response = admin_client.get(f"/admin/pages/{edition.pk}/edit/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in ("republish", "republish_licence", "republish_licence_url"):
+        assert f'name="{name}"' in page, name
