@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
-from samizdat.api.views import api_router
+from samizdat.api.views import api_router, openapi_view
 from samizdat.delivery.views import media_for_editors
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("mail/", include("samizdat.mail.urls")),  # subscribe, confirm, unsubscribe
     re_path(r"^media/(?P<path>.+)$", media_for_editors, name="media"),
+    path("api/v2/openapi.json", openapi_view, name="openapi"),  # the API's OpenAPI 3.1 description
     path("api/v2/", api_router.urls),  # read-only, published content only (samizdat.api)
     # Reader pages. The baker renders every reader path through this route (the same
     # view stack as the Wagtail preview); `samizdat serve` answers readers from the

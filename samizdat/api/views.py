@@ -7,20 +7,25 @@ images and breaking news — only what an anonymous reader of the site may see.
   contact addresses;
 * authors: the public profiles (pen names) of authors with listed posts; never staff
   accounts, never the "is a pen name" note or a contact address;
-* images: only lead images of live posts, and no `download_url` — readers get renditions,
-  never the uploaded original;
+* images: only lead images of live posts, as the width-800 rendition the reader site carries
+  (its path there); no `download_url`, no title — readers get renditions, never the
+  uploaded original, and the post's own alt text;
 * breaking news: the banners active now.
 
 Anonymous requests are throttled (`ReaderThrottle`); every viewset answers GET only.
 """
 
 from django.db.models import Q
+from django.http import JsonResponse
 from django.utils import timezone
 from rest_framework.throttling import AnonRateThrottle
+from wagtail.api import APIField
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
+from samizdat.newsroom.api_fields import ReaderRenditionField
+from .openapi import openapi_document
 from samizdat.newsroom.models import Author, BreakingNews, ListingCount, PostPage
 
 
@@ -49,12 +54,15 @@ class AuthorsAPIViewSet(BaseAPIViewSet):
 
 class ReaderImagesAPIViewSet(ImagesAPIViewSet):
     throttle_classes = [ReaderThrottle]
-    meta_fields = BaseAPIViewSet.meta_fields  # no download_url (the original), no tags
-    listing_default_fields = BaseAPIViewSet.listing_default_fields + ["title"]
-    nested_default_fields = BaseAPIViewSet.nested_default_fields + ["title"]
+    # The rendition readers get; no download_url (the original), no tags, no title (the
+    # upload's internal name: readers get the post's alt text and caption).
+    body_fields = BaseAPIViewSet.body_fields + [APIField("rendition", serializer=ReaderRenditionField("width-800", source="*"))]
+    meta_fields = BaseAPIViewSet.meta_fields
+    listing_default_fields = BaseAPIViewSet.listing_default_fields + ["rendition"]
+    nested_default_fields = BaseAPIViewSet.nested_default_fields + ["rendition"]
 
     def get_queryset(self):
-        shown = PostPage.objects.live().exclude(lead_image=None).values_list("lead_image_id", flat=True)
+        shown = PostPage.objects.live().public().exclude(lead_image=None).values_list("lead_image_id", flat=True)
         return super().get_queryset().filter(pk__in=shown).order_by("id")
 
 
@@ -76,3 +84,10 @@ api_router.register_endpoint("pages", ReaderPagesAPIViewSet)
 api_router.register_endpoint("authors", AuthorsAPIViewSet)
 api_router.register_endpoint("images", ReaderImagesAPIViewSet)
 api_router.register_endpoint("breaking", BreakingNewsAPIViewSet)
+
+
+def openapi_view(request):
+    """`/api/v2/openapi.json`: the API's description, derived from the router above."""
+    response = JsonResponse(openapi_document(api_router), json_dumps_params={"indent": 1})
+    response["Access-Control-Allow-Origin"] = "*"  # public and read-only: any app may read it
+    return response

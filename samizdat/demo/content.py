@@ -18,6 +18,7 @@ SERVICES = [
         "tagline": "Reporting for readers whose press is not free",
         "contact_email": "desk@samizdat.example",
         "base_url": "https://samizdat.example/en/",
+        "republish_licence": "Free to republish under Creative Commons Attribution-NoDerivatives 4.0, with the byline and a link to this story.",
         "breaking": "Internet shutdown reported in three provinces; our correspondents are filing by satellite.",
         "blogs": [
             {
@@ -45,6 +46,7 @@ SERVICES = [
         "tagline": "گزارش برای خوانندگانی که مطبوعات آزاد ندارند",
         "contact_email": "farsi@samizdat.example",
         "base_url": "https://samizdat.example/fa/",
+        "republish_licence": "بازنشر آزاد است، با مجوز کریتیو کامنز «انتساب-بدون اشتقاق ۴٫۰»، همراه با نام نویسنده و پیوند به این گزارش.",
         "breaking": "گزارش‌ها از قطع اینترنت در سه استان حکایت دارد.",
         "blogs": [
             {
@@ -70,6 +72,7 @@ SERVICES = [
         "tagline": "Новости для тех, у кого нет свободной прессы",
         "contact_email": "ru@samizdat.example",
         "base_url": "https://samizdat.example/ru/",
+        "republish_licence": "Перепечатка свободна по лицензии Creative Commons «Атрибуция — Без производных произведений» 4.0, с подписью автора и ссылкой на материал.",
         "breaking": "",
         "blogs": [
             {

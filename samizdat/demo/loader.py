@@ -103,6 +103,8 @@ def demo_content_load():
             title=spec["title"], slug=spec["slug"], language_code=spec["language_code"],
             direction=spec["direction"], tagline=spec["tagline"], time_zone=spec["time_zone"],
             contact_email=spec["contact_email"], base_url=spec["base_url"],
+            republish=True, republish_licence=spec["republish_licence"],
+            republish_licence_url="https://creativecommons.org/licenses/by-nd/4.0/",
         ))
         _publish(service)
         if spec["breaking"]:

@@ -27,16 +27,17 @@ from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.api import APIField
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
-from wagtail.images.api.fields import ImageRenditionField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from samizdat.core.dates import datetime as datetime_shown
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 from samizdat.core.ways import ways_read
 
 from . import pagination, selectors  # selectors reads these models at call time
+from .api_fields import ReaderRenditionField, name_slug_list
 from . import feeds, sitemaps  # they read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
     BIDI_CONTROLS,
@@ -367,6 +368,19 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         max_length=64, default="UTC", validators=[time_zone_check],
         help_text=_("The edition's local time, for dates shown to readers and staff, e.g. Asia/Tehran."),
     )
+    # The republish box: a page beside each post with a copy-ready snippet for other outlets
+    # (`PostPage.republish`). Only administrators edit an edition; editors' rights stop at blogs.
+    republish = models.BooleanField(
+        _("offer republishing"), default=False,
+        help_text=_("Each post links to a page with its text ready for other outlets and bloggers to copy."),
+    )
+    republish_licence = models.CharField(
+        _("licence line"), max_length=300, blank=True,
+        help_text=_("Printed under every republished copy, e.g. “Licensed under Creative Commons BY-ND 4.0.”"),
+    )
+    republish_licence_url = models.URLField(
+        _("licence address"), blank=True, help_text=_("Where the licence can be read, e.g. the Creative Commons deed."),
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("tagline"),
@@ -375,6 +389,10 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         FieldRowPanel([FieldPanel("wordmark"), FieldPanel("brand_colour")]),
         FieldPanel("base_url"),
         FieldPanel("contact_email"),
+        MultiFieldPanel(
+            [FieldPanel("republish"), FieldPanel("republish_licence"), FieldPanel("republish_licence_url")],
+            heading=_("Republishing"),
+        ),
     ]
     api_fields = [APIField("tagline"), APIField("language_code"), APIField("direction"), APIField("base_url")]
     parent_page_types = ["newsroom.NewsroomHome"]
@@ -390,6 +408,10 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         if is_right_to_left(self.language_code) and self.direction != "rtl":
             raise ValidationError(
                 {"direction": _("This language is written right to left: choose “Right to left”.")}
+            )
+        if self.republish and not self.republish_licence.strip():
+            raise ValidationError(
+                {"republish_licence": _("Say under which terms others may republish: a licence line is required.")}
             )
 
     def get_service(self, cache=None):
@@ -557,6 +579,14 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
         )
 
 
+REPUBLISH = "republish"  # the republish page's folder below its post
+
+
+def republish_path(post_path):
+    """The reader path of the republish page of the post at `post_path`."""
+    return f"{post_path}{REPUBLISH}/"
+
+
 class PostTag(TaggedItemBase):
     content_object = ParentalKey("newsroom.PostPage", related_name="tagged_items", on_delete=models.CASCADE)
 
@@ -632,9 +662,9 @@ class PostPage(ReaderPage):
     api_fields = [
         APIField("teaser"),
         APIField("updated_at"),
-        APIField("byline"),
-        APIField("topics"),
-        APIField("lead_image", serializer=ImageRenditionField("width-800")),
+        APIField("byline", serializer=name_slug_list()),
+        APIField("topics", serializer=name_slug_list()),
+        APIField("lead_image", serializer=ReaderRenditionField("width-800")),
         APIField("lead_image_alt"),
         APIField("lead_image_caption"),
         APIField("lead_image_credit"),
@@ -721,6 +751,32 @@ class PostPage(ReaderPage):
     @property
     def topics(self):
         return [{"name": t.name, "slug": t.slug} for t in self.ordered_tags]
+
+    @property
+    def republish_path(self):
+        return republish_path(self.reader_path)
+
+    def get_baked_paths(self, cache=None):
+        """The post's page, and its republish page when the edition offers one."""
+        service = self.get_service(cache)
+        return [self.reader_path] + ([self.republish_path] if service is not None and service.republish else [])
+
+    def route(self, request, path_components):
+        if path_components == [REPUBLISH] and self.live:
+            return RouteResult(self, kwargs={"republish": True})
+        return super().route(request, path_components)
+
+    def serve(self, request, *args, republish=False, **kwargs):
+        if not republish:
+            return super().serve(request, *args, **kwargs)
+        service = self.get_service(cache_of(request))
+        if service is None or not service.republish:
+            raise Http404("This edition does not offer republishing")
+        # A page for copying: the reader page's frame, without the post page's boxes (latest
+        # posts, other languages) or the banner inline.
+        context = ReaderPage.get_context(self, request)
+        context.update(breaking=None, latest_posts=None, translations=[])
+        return TemplateResponse(request, "samizdat/republish_page.html", context)
 
     def latest_window(self, cache):
         """The blog's newest posts (one read per blog and batch)."""

@@ -77,6 +77,8 @@ def _render_calls(renderer, kind, items):
     if kind == "posts":  # fetched in bulk with everything their pages show
         for post in _posts_for_job(items):
             yield post.reader_path, lambda post=post: renderer.render_page(post, post.reader_path)
+            for path in post.get_baked_paths(renderer.cache)[1:]:  # its republish page
+                yield path, lambda post=post, path=path: renderer.render_below(post, path)
     elif kind == "page":  # one page's own paths (a listing's archive pages), routed below it
         page_id, paths = items
         page = Page.objects.get(pk=page_id).specific

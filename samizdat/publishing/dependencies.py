@@ -4,7 +4,8 @@ Every answer is a set of reader paths to re-render (a path that no longer resolv
 removed, or becomes a redirect page). The work is bounded by what the change touches, not
 by the size of the archive:
 
-* a post's own page, and its old address when it moved (`PageState` remembers it);
+* a post's own page (and its republish page), and its old address when it moved
+  (`PageState` remembers it);
 * in every listing it is or was in (service, blog, author, tag): the front page, and the
   archive page that holds it. Archives count from the oldest post, so a new post only
   ever lands on the newest archive page (and opening a new page relinks the one before);
@@ -14,7 +15,8 @@ by the size of the archive:
   pages and the newest posts of each blog (`banner_paths`).
 
 Changes to an edition's structure (a service or blog renamed, moved or removed) re-render
-that edition: its name is in the navigation of all of its pages.
+that edition: its name is in the navigation of all of its pages. Its republish pages go with
+it, and with its republish switch and licence line.
 
 Nothing here writes: each entry point answers a `Stale` — the paths, and what the
 remembered state (`state`) should now say — and `changes.change_record` saves and enqueues it.
@@ -37,6 +39,7 @@ from samizdat.newsroom.models import (
     PostPage,
     ServicePage,
     reader_path,
+    republish_path,
 )
 from samizdat.newsroom.selectors import FEED_SIZE, LATEST_WINDOW, Listing, listings_of_post
 
@@ -139,9 +142,11 @@ def post_paths(post, *, gone, cache):
     paths, referencing = set(), set()
     after_path = None if gone else reader_path(post)
     if after_path:
-        paths.add(after_path)
+        paths |= set(post.get_baked_paths(cache))
     if before:
         paths.add(before.path)
+        if before.path != after_path:  # its republish page goes with it
+            paths.add(republish_path(before.path))
         if after_path and after_path != before.path:
             referencing = _referencing_page_ids(post)  # their links to it changed
             paths |= _live_paths(referencing)
@@ -254,7 +259,14 @@ def _referencing_page_ids(obj):
 
 
 def _live_paths(post_ids):
-    return {p.reader_path for p in PostPage.objects.live().filter(pk__in=post_ids)}
+    return _post_paths(PostPage.objects.live().filter(pk__in=post_ids))
+
+
+def _post_paths(posts):
+    """The pages of `posts` themselves: each post's page and its republish page (which shows
+    its byline and body too), as `PostPage.get_baked_paths` declares them."""
+    cache = ReadCache()
+    return {path for post in posts for path in post.get_baked_paths(cache)}
 
 
 def edition_paths(page, *, gone):
@@ -263,6 +275,8 @@ def edition_paths(page, *, gone):
     before = state.state_get(page.pk)
     if before:
         paths |= state.paths_under(before.path)
+        # republish pages of its posts: gone with the edition or blog, or switched off
+        paths |= {republish_path(p) for p in state.post_paths_under(before.path)}
     result = Stale(paths, all_bodies=True)  # any post may link into the edition
     service = page.get_service()
     if service is not None and service.live:
@@ -330,7 +344,7 @@ def pages_showing(posts):
     pages that hold them, the newest posts of their blogs. One ordered id list per
     listing, however many posts."""
     posts = list(posts.prefetch_related("post_authors__author", "tags"))
-    paths = {post.reader_path for post in posts}
+    paths = _post_paths(posts)
     members = defaultdict(set)
     listings = {}
     cache = ReadCache()

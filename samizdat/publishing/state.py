@@ -43,6 +43,11 @@ def paths_under(path):
     return set(PageState.objects.filter(path__startswith=path).values_list("path", flat=True))
 
 
+def post_paths_under(path):
+    """Remembered paths of posts at or below `path` (only posts belong to a blog)."""
+    return set(PageState.objects.filter(path__startswith=path, blog_id__isnull=False).values_list("path", flat=True))
+
+
 def state_row(post, siblings, listings=None, cache=None):
     """What the site shows of `post` now: its path, the listings it is in (looked up unless
     given) and `siblings`, the ids of its live translations (remembered as "tr:<id>")."""

@@ -23,6 +23,7 @@ from samizdat.newsroom.models import reader_path
 
 from . import metadata
 from .bodycache import body_get, body_put
+from .republish import republish_snippet
 
 STATIC_DIR = Path(__file__).parent / "static" / "samizdat"
 # What baked rich text may contain after expansion, whatever was stored.
@@ -215,6 +216,7 @@ def environment(**options):
         subscribe_form=subscribe_form,
         posts_in=posts_in,
         feed_body=feed_body,
+        republish_snippet=republish_snippet,
         page_path=page_path,
         absolute_url=metadata.absolute_url,
         og_locale=metadata.og_locale,

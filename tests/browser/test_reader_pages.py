@@ -32,7 +32,8 @@ def axe_violations(page, axe_source):
         ("post-en", POST), ("front-en", "/en/"), ("front-fa", "/fa/"), ("post-fa", None), ("home", "/"),
         ("front-ru", "/ru/"), ("post-ru", "/ru/mezhdu-strok/город-без-мобильной-связи/"),
         ("post-fa-mixed", "/fa/shabakeh/سه-سرویس-vpn-از-پنج-سرویس-در-۲۴-ساعت-از-کار-افتادند/"),
-        ("reach-fa", "/fa/reach-us/"),
+        ("reach-fa", "/fa/reach-us/"), ("republish-en", POST + "republish/"),
+        ("republish-fa", "/fa/yaddasht/بازار-مرزی-بدون-اینترنت/republish/"),
     ],
 )
 def test_no_serious_accessibility_violations(page, static_site, axe_source, name, path):
@@ -94,4 +95,20 @@ def test_reader_pages_work_with_javascript_disabled_and_load_nothing_from_elsewh
     page.click("text=Signal and Noise")
     assert page.locator("h1").inner_text() == "Signal and Noise"
     assert requests and all(u.startswith(static_site) for u in requests)
+    context.close()
+
+
+def test_the_republish_box_works_without_javascript(browser, static_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(static_site + POST)
+    page.click("text=Republish this story")
+    assert page.url.endswith("/republish/index.html")
+    boxes = page.locator("textarea")
+    assert boxes.count() == 2 and boxes.first.get_attribute("readonly") is not None
+    snippet, text = boxes.first.input_value(), boxes.nth(1).input_value()
+    assert snippet.startswith('<article lang="en" dir="ltr">') and "<h1>A Border Town Learns to Live Offline</h1>" in snippet
+    assert text.startswith("A Border Town Learns to Live Offline\n\nBy ") and "<" not in text
+    page.click("text=Back to the story")
+    assert page.locator("h1").inner_text().startswith("A Border Town")
     context.close()

@@ -59,7 +59,8 @@ def new_post(blog, title, author):
 def big(fresh_site):
     service = synthetic_newsroom_create(ARCHIVE, slug="big")
     service.base_url = "https://big.example/big/"  # so that it has sitemaps
-    service.save(update_fields=["base_url"])
+    service.republish, service.republish_licence = True, "Free to republish."  # and republish pages
+    service.save(update_fields=["base_url", "republish", "republish_licence"])
     BakeBatch.objects.all().delete()
     bake(full=True)
     return service
@@ -81,7 +82,8 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
     # its month, the news sitemap, the index; the pages sitemap when a topic or author page
     # appears (here: the post's tag is new)
     assert len(maps) <= 4, sorted(maps)
-    assert len(paths - feeds - maps) <= 18, sorted(paths)  # the README's figure
+    assert post.republish_path in paths
+    assert len(paths - feeds - maps - {post.republish_path}) <= 18, sorted(paths)  # the README's figure
     assert len(feeds) == 3 * 4, sorted(feeds)  # 3 per listing the post is in: 30 files in all
     assert f"{blog.reader_path}feed.xml" in feeds and f"{big.reader_path}feed.json" in feeds
     assert {post.reader_path, blog.reader_path, big.reader_path, blog.latest_fragment_path} <= paths
@@ -97,7 +99,8 @@ def test_changes_in_a_large_archive_touch_few_pages_and_equal_a_full_bake(big, f
     with change() as paths:
         old.title = "An old story, corrected"
         old.save_revision().publish()
-    assert len(paths) <= 1 + 5 * 2 + 2 + 2  # + its month's sitemap and the news sitemap
+    assert old.republish_path in paths
+    assert len(paths) <= 2 + 5 * 2 + 2 + 2  # the post and its republish page; + its month's sitemap and the news sitemap
     assert listing.path(1) in paths and blog.latest_fragment_path not in paths
     assert not any(p.endswith(("/feed.xml", "/atom.xml", "/feed.json")) for p in paths), "an old post is in no feed"
     # its month's sitemap (and the news sitemap when it is recent: the synthetic archive is dense)
