@@ -8,14 +8,17 @@ and keeps the renditions; the theme writes the `<picture>` (`theme.pictures`), t
 the page metadata take the JPEG a sharer's preview needs (`SHARE_SPEC`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import features
 
 AVIF = features.check("avif")  # Pillow built with libavif
-# Chosen for pictures looked at on a phone, not printed: at these settings a photograph
-# 400 px wide is 15–30 KB in WebP (see docs/benchmarks.md).
+# Chosen for pictures looked at on a phone, not printed: at these settings a detailed
+# photograph 400 px wide is 17 KB in AVIF, 29 KB in WebP or JPEG (tests/theme/test_pictures.py).
 QUALITY = {"avif": 50, "webp": 70, "jpeg": 72}
+# Thumbnails are small and seen beside a headline: lower, so that every one stays under
+# 10 KB (a 240 × 135 crop of leaves and sky: 7 KB).
+THUMBNAIL_QUALITY = {"avif": 45, "webp": 60, "jpeg": 60}
 MIME_TYPES = {"avif": "image/avif", "webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
 
 
@@ -26,11 +29,13 @@ class Shape:
     sizes: str  # the `sizes` attribute: how wide the theme's CSS shows it (site.css)
     ratio: tuple[int, int] | None = None  # cropped to this shape (around the focal point)
     lazy: bool = True  # below the first screen: loaded when scrolled to
+    quality: dict = field(default_factory=lambda: QUALITY)
 
 
 # The widths follow site.css: a post's column is at most 46rem with 1rem padding each side; a
 # front's lead story fills the column on phones and 3/5 of a 68rem page from 60em on; a
-# listing's thumbnail is 10rem wide.
+# listing's thumbnail is 10rem wide (160 px; a screen of two or three device pixels per CSS
+# pixel gets 240, a little soft but a third of the bytes of 320).
 COLUMN = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
 SHAPES = {
     "lead": Shape((400, 800, 1200), 800, COLUMN, lazy=False),
@@ -38,7 +43,7 @@ SHAPES = {
     "front": Shape((400, 800, 1200), 800,
                    "(min-width: 68rem) 38.4rem, (min-width: 60em) calc(60vw - 2.4rem), calc(100vw - 2rem)",
                    ratio=(16, 9), lazy=False),
-    "thumb": Shape((160, 320), 320, "10rem", ratio=(16, 9)),
+    "thumb": Shape((160, 240), 240, "10rem", ratio=(16, 9), quality=THUMBNAIL_QUALITY),
 }
 # What a feed's enclosure and a shared link's preview (og:image) point at: the lead picture's
 # JPEG at its default width, a rendition the post page has made anyway.
@@ -54,7 +59,7 @@ def resize(shape, width):
 
 def spec(shape, width, fmt):
     """The Wagtail filter spec of one rendition: `width-400|format-webp|webpquality-70`."""
-    quality = f"|{fmt}quality-{QUALITY[fmt]}" if fmt in QUALITY else ""
+    quality = f"|{fmt}quality-{shape.quality[fmt]}" if fmt in shape.quality else ""
     return f"{resize(shape, width)}|format-{fmt}{quality}"
 
 
