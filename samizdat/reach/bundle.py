@@ -35,8 +35,9 @@ from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
 
 LINK = re.compile(rb'(?P<attr>\b(?:href|src)=")(?P<url>[^"]*)"')
 # A bundle carries one picture per image, downscaled: the `src` of each `<img>`. The other
-# widths and formats the baked page offers (`<source>`, `srcset`, `sizes`) are left out.
-PICTURE_CHOICES = re.compile(rb'<source\b[^>]*>|\s(?:srcset|sizes)="[^"]*"')
+# widths and formats the baked page offers (`<source>`, `srcset`, `sizes`, the `<template>`
+# naming them for wget: `theme.pictures.copy_hints`) are left out.
+PICTURE_CHOICES = re.compile(rb'<template>.*?</template>|<source\b[^>]*>|\s(?:srcset|sizes)="[^"]*"', re.S)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 OFFLINE = "offline.html"
 

@@ -22,7 +22,7 @@ from samizdat.core.rendering import assets_path, current, link, relative
 from samizdat.newsroom.models import reader_path
 
 from . import metadata
-from .pictures import picture
+from .pictures import copy_hints, picture
 from .bodycache import body_get, body_put
 
 STATIC_DIR = Path(__file__).parent / "static" / "samizdat"
@@ -79,7 +79,7 @@ def _no_elsewhere(tag, attribute, value):
 def richtext(html):
     """Expand stored rich text (links, images, embeds) and keep only safe markup."""
     expanded = expand_db_html(html or "")
-    return Markup(
+    return Markup(copy_hints(
         nh3.clean(
             expanded,
             tags=RICHTEXT_TAGS,
@@ -88,7 +88,7 @@ def richtext(html):
             link_rel="noopener noreferrer",
             attribute_filter=_no_elsewhere,
         )
-    )
+    ))
 
 
 def post_body(page):

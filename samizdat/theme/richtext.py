@@ -78,6 +78,7 @@ class ReaderImageEmbedHandler(ImageEmbedHandler):
         for attrs, image in zip(attrs_list, cls.get_many(attrs_list), strict=True):
             # Every format (full width, left, right) is shown the column's width on a phone,
             # and site.css does not float pictures: one shape for them all.
+            # (Cleaning drops the picture's <template>; `jinja.richtext` writes it again.)
             tags.append(f"<figure>{picture(image, 'body', _attribute(attrs, 'alt'))}</figure>" if image else "")
         return tags
 

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 IMG = re.compile(r"<img\b[^>]*>")
 PICTURE = re.compile(r"<picture>(.*?)</picture>", re.S)
+TEMPLATE = re.compile(r"<template>.*?</template>", re.S)  # inert: browsers load nothing in it
 SOURCE = re.compile(r"<source\b[^>]*>")
 ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 HASHED = re.compile(r"^assets/media/([0-9a-f]{16})\.(avif|webp|jpg|png|gif)$")
@@ -60,10 +61,15 @@ def reader_pages():
     yield from (post.reader_path for post in PostPage.objects.live())
 
 
+def shown(html):
+    """The markup browsers render: without templates."""
+    return TEMPLATE.sub("", html)
+
+
 def pictures(site_dir):
     """(reader path, picture markup) of every picture of the reader pages."""
     for path in reader_pages():
-        html = read(site_dir, path)
+        html = shown(read(site_dir, path))
         assert html.count("<img") == len(PICTURE.findall(html)), f"{path}: an <img> outside a <picture>"
         for markup in PICTURE.findall(html):
             yield path, markup
@@ -72,7 +78,7 @@ def pictures(site_dir):
 def test_every_img_of_a_post_has_srcset_sizes_width_and_height(site_dir):
     posts_with_pictures = 0
     for post in PostPage.objects.live():
-        imgs = IMG.findall(read(site_dir, post.reader_path))
+        imgs = IMG.findall(shown(read(site_dir, post.reader_path)))
         posts_with_pictures += bool(imgs)
         for tag in imgs:
             attrs = attributes(tag)
@@ -110,6 +116,22 @@ def test_each_candidate_is_a_rendition_of_the_width_and_format_it_claims_named_a
         with Image.open(src_file) as fallback:
             assert (fallback.width, fallback.height) == (int(img["width"]), int(img["height"]))
     assert len(seen) > 50
+
+
+def test_a_wget_copy_finds_every_file_a_picture_offers(site_dir):
+    """wget reads an <img>'s srcset, not a <source>'s: each picture is followed by a template
+    naming its sources' files (tests/browser/test_copies.py makes the copy)."""
+    checked = 0
+    for path in reader_pages():
+        html = read(site_dir, path)
+        for match in re.finditer(r"<picture>(.*?)</picture>(<template>.*?</template>)?", html, re.S):
+            markup, hint = match.groups()
+            sources = [a for tag in SOURCE.findall(markup) for a, _ in candidates(attributes(tag)["srcset"])]
+            assert hint, f"{path}: a picture without its hint for wget"
+            hinted = [a for a, _ in candidates(attributes(IMG.search(hint).group(0))["srcset"])]
+            assert hinted == sources
+            checked += 1
+    assert checked > 30
 
 
 def phone_choice(offer, sizes):
