@@ -21,7 +21,7 @@ from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
 from samizdat.newsroom.renditions import AVIF, SHAPES
 from samizdat.theme.jinja import richtext
 from samizdat.theme.pictures import picture
-from tests.conftest import read
+from tests.conftest import read, require
 
 pytestmark = pytest.mark.django_db
 
@@ -166,10 +166,10 @@ def test_low_data_budgets_for_thumbnails_and_lead_pictures(site_dir):
 PHOTOGRAPH = Path(wagtail.__file__).parent / "images/tests/image_files/landscape_1.jpg"
 
 
-@pytest.mark.skipif(not PHOTOGRAPH.exists(), reason="Wagtail's test photographs are not installed")
 def test_a_real_photograph_fits_the_budgets(settings, tmp_path):
     """The demo's drawn pictures compress well; a photograph (Wagtail's own test photo,
     600 × 450, full of leaves and sky) is what correspondents send."""
+    require(PHOTOGRAPH.exists(), f"Wagtail's test photographs are not installed ({PHOTOGRAPH}): reinstall wagtail")
     settings.MEDIA_ROOT = tmp_path / "media"
     photo = get_image_model()(title="a photograph", file=ImageFile(io.BytesIO(PHOTOGRAPH.read_bytes()), name="x.jpg"))
     photo.save()
