@@ -10,11 +10,13 @@ to pages on the request (`cache_of(request)`); listing reads take it as an argum
 here imports a model, so the newsroom, the theme and the bake can all sit on top of it.
 """
 
+import hashlib
 import posixpath
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 from django.conf import settings
@@ -83,12 +85,31 @@ def assets_path(name):
     return f"/{settings.SAMIZDAT_ASSETS_PREFIX}/{name}"
 
 
+@lru_cache(maxsize=8192)
+def _content_hash(file, size, mtime_ns):
+    # Keyed by size and time too: a rendition file made again (after a restore) is read again.
+    with open(file, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()[:16]
+
+
+def media_site_path(rendition):
+    """Where a rendition sits in the baked site: `/assets/media/<hash>.<ext>`, named after its
+    bytes, so the name alone may be cached for a year (`delivery.headers`) and a new rendition
+    — another quality, a new crop, a replaced file — gets a new name. Sixteen hex digits: no
+    two of a million renditions share one."""
+    source = Path(rendition.file.path)
+    stat = source.stat()
+    digest = _content_hash(str(source), stat.st_size, stat.st_mtime_ns)
+    return assets_path(f"media/{digest}{PurePosixPath(rendition.file.name).suffix.lower()}")
+
+
 def media_url(rendition):
-    """URL of an image rendition; while baking, the file is collected to sit in the site."""
+    """URL of an image rendition; while baking, the file is collected to sit in the site
+    under its content-hashed name (`media_site_path`)."""
     state = current()
     if state is None or not state.baking:
         return rendition.url
-    site_path = assets_path(f"media/{rendition.file.name}")  # e.g. media/images/x.width-800.jpg
+    site_path = media_site_path(rendition)
     state.media[site_path] = Path(rendition.file.path)
     return relative(site_path, state.here)
 

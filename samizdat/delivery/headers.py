@@ -22,12 +22,16 @@ SECURITY_HEADERS = (
 # A theme asset's name carries its content hash (`site.3f2a9c01bd.css`, see
 # `samizdat.theme.jinja.asset_name`): only such a name may be cached for ever.
 HASHED_ASSET = r"^/assets/[^/]+\.[0-9a-f]{10}\.(?:css|js)$"
+# Image renditions likewise (`samizdat.core.rendering.media_site_path`:
+# `/assets/media/0a1b2c3d4e5f6789.webp`).
+HASHED_RENDITION = r"^/assets/media/[0-9a-f]{16}\.(?:avif|webp|jpg|png|gif)$"
 
 # (what, regular expression on the decoded path, Cache-Control): the first that matches
 # wins. The query string never matters: `?fbclid=` on a page must not make it immutable,
 # or a correction never reaches the readers who came through a shared link.
 CACHE_RULES = (
     ("content-hashed theme assets", HASHED_ASSET, "public, max-age=31536000, immutable"),
+    ("content-hashed image renditions", HASHED_RENDITION, "public, max-age=31536000, immutable"),
     ("shared fragments (banner, latest posts)", r"/(?:breaking|latest)\.html$", "public, max-age=10, must-revalidate"),
     ("images", r"\.(?:jpe?g|png|webp|gif|avif|ico)$", "public, max-age=86400"),
     ("pages and everything else", r"", "public, max-age=60, must-revalidate"),

@@ -24,6 +24,7 @@ from django.utils import feedgenerator
 from samizdat.core.rendering import cache_of, link, media_url
 
 from . import models
+from .renditions import share_spec
 from .selectors import FEED_FILES, FEED_SIZE
 
 FEED_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml", "json": "application/feed+json"}
@@ -93,7 +94,7 @@ def _posts(listing):
 def _enclosure(post):
     if not post.lead_image_id or post.lead_image is None:
         return None
-    rendition = post.lead_image.get_rendition("width-800")
+    rendition = post.lead_image.get_rendition(share_spec(post.lead_image))
     mime = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
     return {"url": media_url(rendition), "length": rendition.file.size, "type": mime, "alt": post.lead_image_alt}
 

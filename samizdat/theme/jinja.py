@@ -18,10 +18,11 @@ from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
 from samizdat.core.dates import current_locale, date, datetime, localize_digits
-from samizdat.core.rendering import assets_path, current, link, media_url, relative
+from samizdat.core.rendering import assets_path, current, link, relative
 from samizdat.newsroom.models import reader_path
 
 from . import metadata
+from .pictures import copy_hints, picture
 from .bodycache import body_get, body_put
 from .republish import republish_snippet
 
@@ -29,11 +30,12 @@ STATIC_DIR = Path(__file__).parent / "static" / "samizdat"
 # What baked rich text may contain after expansion, whatever was stored.
 RICHTEXT_TAGS = {
     "h2", "h3", "h4", "p", "br", "hr", "b", "strong", "i", "em", "a", "blockquote", "ol", "ul",
-    "li", "figure", "figcaption", "img", "span", "bdi",
+    "li", "figure", "figcaption", "img", "span", "bdi", "picture", "source",
 }
 RICHTEXT_ATTRIBUTES = {
     "a": {"href", "lang", "dir"},
-    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "img": {"src", "srcset", "sizes", "alt", "width", "height", "loading", "decoding"},
+    "source": {"type", "srcset", "sizes"},
     "figure": {"class"},
     "span": {"lang", "dir"},
     "*": {"dir", "lang"},
@@ -62,26 +64,32 @@ def page_link(page):
     return link(page.reader_path)
 
 
-def image(img, spec="width-800"):
-    """A rendition of a Wagtail image as {src, width, height}, collected into the bake."""
-    if img is None:
-        return None
-    rendition = img.get_rendition(spec)
-    return {"src": media_url(rendition), "width": rendition.width, "height": rendition.height}
+def _no_elsewhere(tag, attribute, value):
+    """nh3 checks the scheme of `src` and `href`, not the addresses in a `srcset`: one that
+    names another host (`https:`, `//host`) would make readers' browsers call it, so the
+    attribute goes. Renditions are always addresses on the site itself."""
+    if attribute != "srcset":
+        return value
+    for candidate in value.split(","):
+        address = candidate.strip().split(" ", 1)[0]
+        if address.startswith("//") or ":" in address.split("/", 1)[0]:
+            return None
+    return value
 
 
 def richtext(html):
     """Expand stored rich text (links, images, embeds) and keep only safe markup."""
     expanded = expand_db_html(html or "")
-    return Markup(
+    return Markup(copy_hints(
         nh3.clean(
             expanded,
             tags=RICHTEXT_TAGS,
             attributes=RICHTEXT_ATTRIBUTES,
             url_schemes={"http", "https"},
             link_rel="noopener noreferrer",
+            attribute_filter=_no_elsewhere,
         )
-    )
+    ))
 
 
 def post_body(page):
@@ -208,7 +216,7 @@ def environment(**options):
         link=link,
         page_link=page_link,
         asset=asset,
-        image=image,
+        picture=picture,
         obfuscated_email=obfuscated_email,
         language_name=language_name,
         alternate_url=alternate_url,

@@ -12,8 +12,9 @@ from functools import cache
 from babel.core import get_global
 from markupsafe import Markup
 
-from samizdat.core.rendering import assets_path, link, media_url
+from samizdat.core.rendering import link, media_site_path, media_url
 from samizdat.newsroom.feeds import post_modified_at
+from samizdat.newsroom.renditions import share_spec
 from samizdat.newsroom.sitemaps import public_url
 
 DESCRIPTION_LENGTH = 200
@@ -61,14 +62,15 @@ def modified_at(post):
 def rendition_site_path(rendition):
     """The site path of an image rendition, collected into the bake as `media_url` does."""
     media_url(rendition)  # collected into the bake beside the page
-    return assets_path(f"media/{rendition.file.name}")
+    return media_site_path(rendition)
 
 
-def lead_image(post, spec="width-800"):
-    """The post's lead image as {path, width, height, alt}, or None."""
+def lead_image(post):
+    """The post's lead image as {path, width, height, alt} — the JPEG its page shows to
+    browsers without `srcset`, which every sharer's preview can read — or None."""
     if not post.lead_image_id or post.lead_image is None:
         return None
-    rendition = post.lead_image.get_rendition(spec)
+    rendition = post.lead_image.get_rendition(share_spec(post.lead_image))
     return {
         "path": rendition_site_path(rendition),
         "width": rendition.width,

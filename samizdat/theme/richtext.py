@@ -25,9 +25,11 @@ from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.images.rich_text.contentstate import ContentstateImageConversionRule, ImageElementHandler
 from wagtail.rich_text.pages import PageLinkHandler
 
-from samizdat.core.rendering import link, media_url
+from samizdat.core.rendering import link
 from samizdat.newsroom.models import reader_path
 from samizdat.newsroom.validation import is_database_id
+
+from .pictures import picture
 
 
 def _ids(attrs_list):
@@ -71,19 +73,12 @@ class ReaderImageEmbedHandler(ImageEmbedHandler):
 
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):
-        formats = {f.name: f for f in get_image_formats()}
         tags = []
         for attrs, image in zip(attrs_list, cls.get_many(attrs_list), strict=True):
-            if image is None:
-                tags.append("")
-                continue
-            image_format = formats.get(attrs.get("format", "fullwidth"))
-            spec = image_format.filter_spec if image_format else "width-800"
-            rendition = image.get_rendition(spec if "width" in spec else "width-800")
-            tags.append(
-                f'<figure><img src="{escape(media_url(rendition))}" alt="{escape(_attribute(attrs, "alt"))}" '
-                f'width="{rendition.width}" height="{rendition.height}" loading="lazy" decoding="async"></figure>'
-            )
+            # Every format (full width, left, right) is shown the column's width on a phone,
+            # and site.css does not float pictures: one shape for them all.
+            # (Cleaning drops the picture's <template>; `jinja.richtext` writes it again.)
+            tags.append(f"<figure>{picture(image, 'body', _attribute(attrs, 'alt'))}</figure>" if image else "")
         return tags
 
     @classmethod

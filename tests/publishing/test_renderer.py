@@ -1,7 +1,10 @@
+import hashlib
 import re
-from urllib.parse import quote, urljoin
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import RequestFactory
 from django.utils import translation
 
@@ -14,22 +17,42 @@ pytestmark = pytest.mark.django_db
 
 
 PREVIEW_MARK = re.compile(r'<p class="preview-mark" role="note">[^<]*</p>\n')
-LINK_ATTRIBUTE = re.compile(r'(href|src|data-[a-z]+)="([^"]*)"')
+LINK_ATTRIBUTE = re.compile(r'(href|src|srcset|data-[a-z]+)="([^"]*)"')
 
 
-def _resolved(html, base):
+def _image_bytes(address, site_dir):
+    """The picture an image address shows: the rendition file under MEDIA_ROOT for the
+    preview's /media/…, the baked file under its content-hashed name for the bake's
+    /assets/media/…; None for any other address."""
+    path = unquote(urlsplit(address).path)
+    if path.startswith("/media/"):
+        return (Path(settings.MEDIA_ROOT) / path.removeprefix("/media/")).read_bytes()
+    if path.startswith("/assets/media/"):
+        return (Path(site_dir) / path.lstrip("/")).read_bytes()
+    return None
+
+
+def _resolved(html, base, site_dir):
     """The page with every link written as the address it leads to from `base`, a folder's
     `index.html` (which baked links name, so that a copy opened from disk navigates) as the
-    folder, and an image's preview address (/media/…) as the bake's (/assets/media/…): the only
-    bytes a preview may write differently, since it is shown inside the admin, not at the
-    page's address."""
+    folder, and an image (in `src` or in each candidate of a `srcset`) as a digest of its
+    bytes: the preview shows the rendition Wagtail stored (/media/…), the bake a copy under a
+    content-hashed name (/assets/media/…). These are the only bytes a preview may write
+    differently, since it is shown inside the admin, not at the page's address."""
+
+    def address(value):
+        value = re.sub(r"/index\.html(?=$|#)", "/", urljoin(base, value))
+        data = _image_bytes(value, site_dir)
+        return value if data is None else "image:" + hashlib.sha256(data).hexdigest()
 
     def resolve(match):
-        if match.group(2).startswith("#"):
+        name, value = match.groups()
+        if value.startswith("#"):
             return match.group(0)
-        value = re.sub(r"/index\.html(?=$|#)", "/", urljoin(base, match.group(2)))
-        value = value.replace("http://reader/media/", "http://reader/assets/media/")
-        return f'{match.group(1)}="{value}"'
+        if name == "srcset":
+            candidates = (c.strip().split(" ", 1) for c in value.split(","))
+            return f'{name}="' + ", ".join(" ".join([address(url), *rest]) for url, *rest in candidates) + '"'
+        return f'{name}="{address(value)}"'
 
     return LINK_ATTRIBUTE.sub(resolve, html)
 
@@ -53,7 +76,9 @@ def test_preview_is_the_baked_page_with_a_not_published_mark(site_dir, users, la
     with translation.override(language):
         assert translation.gettext("Preview: not published. Readers cannot see this version.") in marks[0]
     unmarked = PREVIEW_MARK.sub("", preview)
-    assert _resolved(unmarked, "http://reader/") == _resolved(baked, "http://reader" + quote(post.reader_path))
+    resolved = _resolved(baked, "http://reader" + quote(post.reader_path), site_dir)
+    assert _resolved(unmarked, "http://reader/", site_dir) == resolved
+    assert "srcset=\"image:" in resolved  # the pictures were compared by their bytes
     assert f'<html lang="{language}" dir="{edition.direction}">' in unmarked
     # …and the preview links into the running server, the bake relative to the file.
     blog = quote(post.get_parent().specific.reader_path)

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -29,6 +29,7 @@ from .conftest import a_post_path, free_port, serving, wait_for_port
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED_CSS = "/assets/site.0123456789.css"
+HASHED_RENDITION = "/assets/media/0123456789abcdef.webp"
 
 
 def wsgi_get(app, raw_path, method="GET", query="", headers=None):
@@ -79,6 +80,9 @@ def small_site(tmp_path):
     (site / "assets").mkdir()
     (site / "assets/site.0123456789.css").write_text("body{color:#000}" * 20)
     (site / "assets/site.css").write_text("body{color:#000}")  # an unhashed name
+    (site / "assets/media/images").mkdir(parents=True)
+    (site / HASHED_RENDITION.lstrip("/")).write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 ")
+    (site / "assets/media/images/abc.width-800.jpg").write_bytes(b"\xff\xd8\xff")  # the names of old bakes
     (site / ("n" * 255)).mkdir()  # the longest name a file system holds
     (site / ("n" * 255) / "index.html").write_text("<p>long but real</p>")
     (site / "404.html").write_text("<h1>Page not found</h1>")
@@ -117,6 +121,22 @@ def test_only_content_hashed_asset_names_are_immutable(get):
     for path, query in [("/assets/site.css", "v=0123456789"), ("/assets/site.css", ""),
                         ("/assets/site.9999999999.css", "")]:  # the last one is not there: 404
         assert get(path, query=query)[1]["cache-control"] != IMMUTABLE, path
+
+
+def test_a_content_hashed_rendition_is_cached_for_a_year_and_other_pictures_for_a_day(get):
+    status, headers, _ = get(HASHED_RENDITION, query="fbclid=1")
+    assert status == 200 and headers["cache-control"] == IMMUTABLE
+    assert headers["content-type"] == "image/webp"
+    assert get("/assets/media/images/abc.width-800.jpg")[1]["cache-control"] == "public, max-age=86400"
+    assert get("/assets/media/0123456789abcdee.webp")[0] == 404
+
+
+def picture_renditions(site):
+    """Addresses of the renditions of the first picture of the English front: the narrowest
+    of each format offered."""
+    html = (site / "en/index.html").read_text()
+    picture = re.search(r"<picture>(.*?)</picture>", html, re.S).group(1)
+    return [urljoin("/en/", s.split(",")[0].split(" ")[0]) for s in re.findall(r'srcset="([^"]*)"', picture)]
 
 
 def test_the_baked_site_links_hashed_asset_names_without_query_strings(site_dir):
@@ -246,6 +266,7 @@ def test_samizdat_serve_in_production_settings(serve_env):
     site = Path(serve_env["SAMIZDAT_SITE_DIR"])
     post = a_post_path(site)
     css = f"/assets/{asset_name('site.css')}"
+    rendition = picture_renditions(site)[0]
     with serving(production_env(serve_env), "--no-worker") as (base, _, log):
         port = urlsplit(base).port
         expected = dict(SECURITY_HEADERS, **{"Strict-Transport-Security": "max-age=31536000; includeSubDomains"})
@@ -254,6 +275,7 @@ def test_samizdat_serve_in_production_settings(serve_env):
             (b"/en/", 200, "public, max-age=60, must-revalidate"),
             (css.encode(), 200, IMMUTABLE),
             (f"{css}?utm_source=x".encode(), 200, IMMUTABLE),
+            (rendition.encode(), 200, IMMUTABLE),
             (b"/en/breaking.html?utm_source=x", 200, "public, max-age=10, must-revalidate"),
             (b"/" + b"a" * 256 + b"/", 404, "public, max-age=60, must-revalidate"),
             (b"//en", 301, "public, max-age=60, must-revalidate"),
@@ -323,7 +345,7 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
     site = Path(serve_env["SAMIZDAT_SITE_DIR"])
     targets = [a_post_path(site) + "?fbclid=1", "/en/", "/en", "//en", "/en/breaking.html?utm_source=x",
                f"/assets/{asset_name('site.css')}?v=1", "/favicon.ico", "/nowhere/", "/.hidden",
-               "/" + "a" * 256 + "/", "/assets/"]
+               "/" + "a" * 256 + "/", "/assets/", *picture_renditions(site)]
     nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = production_env(serve_env)
     try:
@@ -342,6 +364,10 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
                                  *(n.lower() for n, _ in SECURITY_HEADERS)]:
                         assert theirs.get(name) == us.get(name), (other, target, name, theirs.get(name), us.get(name))
                     assert theirs.get("location") == us.get("location"), (other, target)
+                    if "/assets/media/" in target:  # AVIF and WebP with the type browsers need
+                        assert theirs.get("content-type") == us.get("content-type"), (other, target)
+                if "/assets/media/" in target:
+                    assert our_status == 200 and us["cache-control"] == IMMUTABLE, (target, us)
             assert "(nginx)" in log.read_text()
     finally:
         nginx.terminate()
