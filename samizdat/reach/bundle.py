@@ -29,15 +29,12 @@ from samizdat.publishing.bake import STATIC_FILES
 from samizdat.publishing.writer import site_file
 from samizdat.theme.jinja import datetime as localized_datetime
 from samizdat.theme.jinja import number
+from samizdat.theme.pictures import pictures_flatten
 
 from .signing import site_key
 from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
 
 LINK = re.compile(rb'(?P<attr>\b(?:href|src)=")(?P<url>[^"]*)"')
-# A bundle carries one picture per image, downscaled: the `src` of each `<img>`. The other
-# widths and formats the baked page offers (`<source>`, `srcset`, `sizes`, the `<template>`
-# naming them for wget: `theme.pictures.copy_hints`) are left out.
-PICTURE_CHOICES = re.compile(rb'<template>.*?</template>|<source\b[^>]*>|\s(?:srcset|sizes)="[^"]*"', re.S)
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 OFFLINE = "offline.html"
 
@@ -118,7 +115,8 @@ def _rewrite(rel, html, included, wanted):
         offline = posixpath.relpath(OFFLINE, base or ".")  # a page or a file not in the bundle
         return match.group("attr") + offline.encode() + b'"'
 
-    return LINK.sub(replace, PICTURE_CHOICES.sub(b"", html))
+    # One picture per image, downscaled: the `src` of each `<img>` (`pictures_flatten`).
+    return LINK.sub(replace, pictures_flatten(html))
 
 
 def bundle_build(*, language, days=7, out, max_width=480):

@@ -70,3 +70,18 @@ def copy_hints(html):
         return f'{match.group(0)}<template><img srcset="{", ".join(srcsets)}" alt=""></template>'
 
     return _PICTURE.sub(hint, html)
+
+
+# What a picture offers beyond its `<img src>`: the `<source>`s, `srcset`, `sizes` and the
+# wget hint. Text and bytes patterns of one expression.
+_CHOICES = r'<template>.*?</template>|<source\b[^>]*>|\s(?:srcset|sizes)="[^"]*"'
+_CHOICES_TEXT, _CHOICES_BYTES = re.compile(_CHOICES, re.S), re.compile(_CHOICES.encode(), re.S)
+
+
+def pictures_flatten(html):
+    """`html` (text or bytes) with each picture reduced to its `<img src>`: for copies that
+    carry one file per image (offline bundles) or are pasted elsewhere (the republish
+    snippet, whose relative candidates would point into the host's site)."""
+    if isinstance(html, bytes):
+        return _CHOICES_BYTES.sub(b"", html)
+    return _CHOICES_TEXT.sub("", html)

@@ -20,6 +20,8 @@ from markupsafe import Markup
 from samizdat.core.rendering import current
 from samizdat.newsroom.sitemaps import public_url
 
+from .pictures import pictures_flatten
+
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 # Elements after which the plain text starts a new paragraph.
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "blockquote", "li", "figure", "figcaption", "ol", "ul", "hr", "br", "div"}
@@ -86,7 +88,7 @@ def republish_snippet(post, service, body):
         "post": post,
         "service": service,
         "authors": [a.name for a in post.ordered_authors],
-        "body": Markup(absolute_links(str(body), here, service)),
+        "body": Markup(absolute_links(pictures_flatten(str(body)), here, service)),
         "source_url": source_url,
         "lang": service.language_code,
         "direction": service.direction,

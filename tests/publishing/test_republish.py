@@ -60,7 +60,8 @@ def test_the_snippet_carries_pen_name_text_canonical_link_and_licence(site_dir, 
     # Pasted on another site: every link and image of the snippet is absolute.
     for target in re.findall(r'(?:href|src)="([^"]+)"', snippet):
         assert target.startswith("https://"), target
-    assert "https://samizdat.example/assets/media/images/" in snippet
+    assert "https://samizdat.example/assets/media/" in snippet
+    assert "srcset" not in snippet and "<source" not in snippet, "one absolute picture per image, no relative candidates"
     # Nobody behind the pen name: no staff account's name, username or address anywhere.
     for user in users.values():
         for secret in filter(None, [user.get_full_name(), user.email, user.username]):
