@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
+from wagtail.images import get_image_model
 from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.permissions import page_permission_policy
 
 from samizdat.core.rendering import NO_CACHE, ReadCache
 
-from . import pagination
+from . import pagination, rows
 from . import models
 
 LATEST_POSTS = 5
@@ -492,3 +493,83 @@ def posts_published_since(service, since):
         models.PostPage.objects.live().public().descendant_of(service)
         .filter(first_published_at__gte=since).order_by("-first_published_at")
     )
+
+
+# Rows for the bake (`rows`): exactly the columns a post page shows, a few wide queries per
+# job of posts instead of a Wagtail instance per post.
+
+POST_ROW_COLUMNS = (
+    "pk", "title", "seo_title", "search_description", "teaser", "body", "path", "url_path", "translation_key",
+    "translation_of_id", "first_published_at", "go_live_at", "latest_revision_created_at", "updated_at",
+    "lead_image_id", "lead_image_alt", "lead_image_caption", "lead_image_credit",
+)
+
+
+def _grouped(pairs):
+    grouped = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def images_by_id(ids, cache):
+    """Wagtail images with their renditions, each read once per batch."""
+    missing = [pk for pk in set(ids) if pk is not None and cache.peek(("image", pk)) is None]
+    if missing:
+        for image in get_image_model().objects.filter(pk__in=missing).prefetch_related("renditions"):
+            cache.get(("image", image.pk), lambda image=image: image)
+    return {pk: cache.peek(("image", pk)) for pk in set(ids) if pk is not None}
+
+
+def post_rows(ids, cache):
+    """The live posts among `ids` as `rows.PostRow`, in tree order, with their authors, tags,
+    corrections, lead image and edition: five queries for any number of posts."""
+    found = list(models.PostPage.objects.live().filter(pk__in=ids).order_by("path").values(*POST_ROW_COLUMNS))
+    ids = [r["pk"] for r in found]
+    authors = _grouped(
+        (post_id, rows.NamedRow(pk, name, slug))
+        for post_id, pk, name, slug in models.PostAuthor.objects.filter(post_id__in=ids, author__isnull=False)
+        .order_by("sort_order", "pk").values_list("post_id", "author_id", "author__name", "author__slug")
+    )
+    tags = _grouped(
+        (post_id, rows.NamedRow(pk, name, slug))
+        for post_id, pk, name, slug in models.PostTag.objects.filter(content_object_id__in=ids)
+        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    )
+    corrections = _grouped(
+        (post_id, rows.CorrectionRow(noted_at, text))
+        for post_id, noted_at, text in models.PostCorrection.objects.filter(post_id__in=ids)
+        .order_by("sort_order", "pk").values_list("post_id", "noted_at", "text")
+    )
+    images = images_by_id([r["lead_image_id"] for r in found], cache)
+    result = []
+    for r in found:
+        url_path = r.pop("url_path")
+        result.append(rows.PostRow(
+            **r,
+            reader_path=models.reader_path_of(url_path),
+            lead_image=images.get(r["lead_image_id"]),
+            ordered_authors=tuple(authors.get(r["pk"], ())),
+            ordered_tags=tuple(rows.tags_ordered(tags.get(r["pk"], ()))),
+            corrections=rows.Rows(corrections.get(r["pk"], ())),
+            service=models.ancestor_at(models.ServicePage, r["path"], models.SERVICE_DEPTH, cache),
+        ))
+    return result
+
+
+def translations_of_rows(posts, cache):
+    """For each post row, the live versions of its story in other editions, in edition
+    order (`PostPage.translation_group`), as `rows.PostLink`: one query for a job."""
+    originals = {p.translation_of_id or p.pk for p in posts}
+    group = (
+        models.PostPage.objects.live()
+        .filter(Q(pk__in=originals) | Q(translation_of_id__in=originals))
+        .order_by("path")
+        .values_list("pk", "translation_of_id", "title", "path", "url_path")
+    )
+    members = _grouped(
+        (original or pk, rows.PostLink(pk, title, path, models.reader_path_of(url_path),
+                                       models.ancestor_at(models.ServicePage, path, models.SERVICE_DEPTH, cache)))
+        for pk, original, title, path, url_path in group
+    )
+    return {p.pk: [m for m in members.get(p.translation_of_id or p.pk, ()) if m.pk != p.pk] for p in posts}
