@@ -50,6 +50,7 @@ class PostRow:
     teaser: str
     body: str
     path: str  # tree path: which blog and edition it sits in
+    url_path: str  # Wagtail's
     reader_path: str
     translation_key: object
     translation_of_id: int | None
@@ -89,6 +90,7 @@ class PostRow:
             teaser=page.teaser,
             body=page.body,
             path=page.path,
+            url_path=page.url_path,
             reader_path=page.reader_path,
             translation_key=page.translation_key,
             translation_of_id=page.translation_of_id,

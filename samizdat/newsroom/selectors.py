@@ -39,10 +39,6 @@ def services_live():
     return models.ServicePage.objects.live().order_by("path")
 
 
-def _with_cards(queryset):
-    return queryset.select_related("lead_image").prefetch_related("post_authors__author", "lead_image__renditions")
-
-
 @dataclass(frozen=True)
 class Front:
     """What a listing's front page shows: pinned posts first (where pins apply), then the
@@ -148,9 +144,9 @@ class Listing:
         entries = self.entries()
         if start > count // 2:
             ids = entries.order_by("-published_at", "-post_id").values_list("post_id", flat=True)[count - end : count - start]
-            return _posts_by_ids(list(ids))
+            return _posts_by_ids(list(ids), self.cache)
         ids = entries.order_by("published_at", "post_id").values_list("post_id", flat=True)[start:end]
-        return _posts_by_ids(list(ids)[::-1])
+        return _posts_by_ids(list(ids)[::-1], self.cache)
 
     def front(self):
         count = self.count()
@@ -167,7 +163,7 @@ class Listing:
             .order_by("-published_at", "-post_id")
             .values_list("post_id", flat=True)[: pagination.PAGE_SIZE]
         )
-        pinned = _posts_by_ids(list(pins))
+        pinned = _posts_by_ids(list(pins), self.cache)
         pinned_ids = frozenset(p.pk for p in pinned)
         return Front(pinned + [p for p in posts if p.pk not in pinned_ids], pinned_ids)
 
@@ -186,13 +182,13 @@ class Listing:
         """Posts by id, newest first. A full bake renders a listing's pages one after another,
         so it fetches a block of pages' posts at once."""
         if block is None:
-            return _posts_by_ids(list(reversed(ids)))
+            return _posts_by_ids(list(reversed(ids)), self.cache)
         all_ids = self.ordered_ids()
         size = CARD_BLOCK * pagination.PAGE_SIZE
         block_ids = all_ids[block * size : (block + 1) * size]
         posts = self.cache.get(
             ("cards", self.key, block),
-            lambda: {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=block_ids))},
+            lambda: {p.pk: p for p in post_rows(block_ids, self.cache, live_only=False)},
         )
         return [posts[pk] for pk in reversed(ids)]
 
@@ -230,11 +226,11 @@ def listing_time(post):
     return post.first_published_at or EPOCH
 
 
-def _posts_by_ids(ids):
-    """Posts with what a listing card shows, in the order of `ids`."""
+def _posts_by_ids(ids, cache):
+    """Posts with what a listing card shows (`rows.PostRow`), in the order of `ids`."""
     if not ids:
         return []
-    posts = {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=ids))}
+    posts = {p.pk: p for p in post_rows(ids, cache, live_only=False)}
     return [posts[pk] for pk in ids if pk in posts]
 
 
@@ -514,17 +510,21 @@ def _grouped(pairs):
 
 def images_by_id(ids, cache):
     """Wagtail images with their renditions, each read once per batch."""
-    missing = [pk for pk in set(ids) if pk is not None and cache.peek(("image", pk)) is None]
+    wanted = {pk for pk in ids if pk is not None}
+    images = {pk: cache.peek(("image", pk)) for pk in wanted}
+    missing = [pk for pk, image in images.items() if image is None]
     if missing:
         for image in get_image_model().objects.filter(pk__in=missing).prefetch_related("renditions"):
-            cache.get(("image", image.pk), lambda image=image: image)
-    return {pk: cache.peek(("image", pk)) for pk in set(ids) if pk is not None}
+            images[image.pk] = cache.get(("image", image.pk), lambda image=image: image)
+    return images
 
 
-def post_rows(ids, cache):
-    """The live posts among `ids` as `rows.PostRow`, in tree order, with their authors, tags,
-    corrections, lead image and edition: five queries for any number of posts."""
-    found = list(models.PostPage.objects.live().filter(pk__in=ids).order_by("path").values(*POST_ROW_COLUMNS))
+def post_rows(ids, cache, *, live_only=True):
+    """The posts among `ids` (live ones only when `live_only`) as `rows.PostRow`, in tree
+    order, with their authors, tags, corrections, lead image and edition: five queries for
+    any number of posts."""
+    found = models.PostPage.objects.filter(pk__in=ids)
+    found = list((found.live() if live_only else found).order_by("path").values(*POST_ROW_COLUMNS))
     ids = [r["pk"] for r in found]
     authors = _grouped(
         (post_id, rows.NamedRow(pk, name, slug))
@@ -542,17 +542,20 @@ def post_rows(ids, cache):
         .order_by("sort_order", "pk").values_list("post_id", "noted_at", "text")
     )
     images = images_by_id([r["lead_image_id"] for r in found], cache)
+    services = {}  # by the edition's tree path: looked up once here even without a batch cache
     result = []
     for r in found:
-        url_path = r.pop("url_path")
+        prefix = r["path"][: models.ServicePage.steplen * models.SERVICE_DEPTH]
+        if prefix not in services:
+            services[prefix] = models.ancestor_at(models.ServicePage, prefix, models.SERVICE_DEPTH, cache)
         result.append(rows.PostRow(
             **r,
-            reader_path=models.reader_path_of(url_path),
+            reader_path=models.reader_path_of(r["url_path"]),
             lead_image=images.get(r["lead_image_id"]),
             ordered_authors=tuple(authors.get(r["pk"], ())),
             ordered_tags=tuple(rows.tags_ordered(tags.get(r["pk"], ()))),
             corrections=rows.Rows(corrections.get(r["pk"], ())),
-            service=models.ancestor_at(models.ServicePage, r["path"], models.SERVICE_DEPTH, cache),
+            service=services[prefix],
         ))
     return result
 
