@@ -22,7 +22,8 @@ from wagtail.models import Site
 from wagtail.contrib.redirects.models import Redirect
 
 from samizdat.core.rendering import ReadCache, link, render_in_language, rendering
-from samizdat.newsroom.models import SERVICE_DEPTH, BlogPage, PostPage, ancestor_at, post_context, reader_path
+from samizdat.newsroom import models as newsroom
+from samizdat.newsroom.models import SERVICE_DEPTH, BlogPage, PostPage, ancestor_at, reader_path
 
 
 def redirect_target(site, path):
@@ -144,7 +145,7 @@ class Renderer:
         with rendering(here=path) as state:
             html = render_in_language(
                 service.language_code if service else None,
-                lambda: template.render(post_context(post, blog, self.cache, translations=translations)),
+                lambda: template.render(newsroom.post_context(post, blog, self.cache, translations=translations)),
                 zone=service.zone if service else None,
             )
             return Rendered(path, html.encode(), dict(state.media))
