@@ -37,6 +37,7 @@ from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_lan
 from samizdat.core.ways import ways_read
 
 from . import pagination, rows, selectors  # selectors reads these models at call time
+from .rows import REPUBLISH, republish_path
 from .api_fields import ReaderRenditionField, name_slug_list
 from . import feeds, sitemaps  # they read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
@@ -621,14 +622,6 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
         return self.render_fragment(
             request, "samizdat/fragments/latest.html", {"latest_posts": selectors.latest_posts_for_blog(self)}
         )
-
-
-REPUBLISH = "republish"  # the republish page's folder below its post
-
-
-def republish_path(post_path):
-    """The reader path of the republish page of the post at `post_path`."""
-    return f"{post_path}{REPUBLISH}/"
 
 
 def post_baked_paths(post_path, service):

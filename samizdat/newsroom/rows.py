@@ -12,6 +12,13 @@ a post (`title`, `ordered_authors`, `corrections.all()`, `get_service()`…).
 
 from dataclasses import dataclass
 
+REPUBLISH = "republish"  # the republish page's folder below its post
+
+
+def republish_path(post_path):
+    """The reader path of the republish page of the post at `post_path`."""
+    return f"{post_path}{REPUBLISH}/"
+
 
 class Rows(tuple):
     """A tuple that answers `.all()` like the related manager it stands in for."""
@@ -75,6 +82,10 @@ class PostRow:
     @property
     def published_at(self):
         return self.first_published_at or self.go_live_at or self.latest_revision_created_at
+
+    @property
+    def republish_path(self):
+        return republish_path(self.reader_path)
 
     def get_service(self, cache=None):
         return self.service
