@@ -2,7 +2,7 @@
 (Solar Hijri for Persian) and digits, in its time zone, which the date names. Reader pages
 and admin screens share these, so a time reads the same in both."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 import jdatetime
 from babel import Locale
@@ -31,7 +31,7 @@ def localize_digits(text, locale=None):
 
 
 def _solar_hijri(value):
-    day = jdatetime.date.fromgregorian(date=value.date(), locale="fa_IR")
+    day = jdatetime.date.fromgregorian(date=value, locale="fa_IR")
     return f"{day.day} {day.strftime('%B')} {day.year}"
 
 
@@ -40,8 +40,16 @@ def _local(value, zone=None):
     return timezone.localtime(value, zone or timezone.get_current_timezone())
 
 
+@lru_cache(maxsize=8192)
+def _day_text(day, locale):
+    """A calendar day as `locale` writes it, digits included: computed once per day and
+    language (a full bake shows the same few thousand days on tens of thousands of pages)."""
+    text = _solar_hijri(day) if locale == "fa" else format_date(day, format="long", locale=locale)
+    return localize_digits(text, locale)
+
+
 def _day(value, locale):
-    return _solar_hijri(value) if locale == "fa" else format_date(value, format="long", locale=locale)
+    return _day_text(value.date(), locale)
 
 
 def date(value, zone=None):
@@ -49,14 +57,17 @@ def date(value, zone=None):
     edition's calendar day."""
     if not value:
         return ""
-    value, locale = _local(value, zone), current_locale()
-    return localize_digits(_day(value, locale), locale)
+    return _day(_local(value, zone), current_locale())
 
 
 def zone_name(zone=None, locale=None):
     """The time zone as readers name it: its city ("London", "تهران", "Москва") or "UTC"."""
-    zone = zone or timezone.get_current_timezone()
-    return get_timezone_location(zone, locale=locale or current_locale(), return_city=True)
+    return _zone_name(zone or timezone.get_current_timezone(), locale or current_locale())
+
+
+@lru_cache(maxsize=256)
+def _zone_name(zone, locale):
+    return get_timezone_location(zone, locale=locale, return_city=True)
 
 
 def datetime(value, zone=None):
@@ -68,6 +79,6 @@ def datetime(value, zone=None):
     text = translation.gettext("%(date)s, %(time)s %(zone)s time") % {
         "date": _day(value, locale), "time": f"{value:%H:%M}", "zone": zone_name(value.tzinfo, locale),
     }
-    return localize_digits(text, locale)
+    return localize_digits(text, locale)  # the day's digits are native already; the rest now
 
 

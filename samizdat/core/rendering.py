@@ -63,10 +63,29 @@ def relative(target, here):
         return target
     target, hash_, fragment = target.partition("#")
     base = here if here.endswith("/") else posixpath.dirname(here) + "/"
-    rel = posixpath.relpath(target, base)
+    rel = _relpath(target, base)
     if target.endswith("/"):
         rel = "index.html" if rel == "." else rel + "/index.html"
     return rel + hash_ + fragment
+
+
+def _relpath(target, base):
+    """`posixpath.relpath(target, base)` for two absolute paths; a page has dozens of links,
+    so the common case (clean paths, no "." or "..") is done by splitting, not normalising."""
+    if "/." in target or "//" in target or "/." in base or "//" in base or not target.startswith("/"):
+        return posixpath.relpath(target, base)
+    to, start = target.strip("/").split("/"), base.strip("/").split("/")
+    if to == [""]:
+        to = []
+    if start == [""]:
+        start = []
+    common = 0
+    for a, b in zip(to, start, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start) - common) + to[common:]
+    return "/".join(parts) if parts else "."
 
 
 def link(target):

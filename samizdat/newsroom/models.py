@@ -36,7 +36,8 @@ from samizdat.core.dates import datetime as datetime_shown
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 from samizdat.core.ways import ways_read
 
-from . import pagination, selectors  # selectors reads these models at call time
+from . import pagination, rows, selectors  # selectors reads these models at call time
+from .rows import REPUBLISH, republish_path
 from .api_fields import ReaderRenditionField, name_slug_list
 from . import feeds, sitemaps  # they read these models at call time
 from .validation import (  # noqa: F401 — BIDI_CONTROLS, bidi_controls_check: imported from here elsewhere
@@ -141,7 +142,12 @@ def reader_path(page):
 
     The reader site is the default Wagtail site; its root's `url_path` is cut off the page's
     (Wagtail keeps the site roots in its cache, so this costs no query per page)."""
-    url_path = page.url_path or ""
+    return reader_path_of(page.url_path)
+
+
+def reader_path_of(url_path):
+    """The reader path of a page's Wagtail `url_path`, or None (`reader_path`)."""
+    url_path = url_path or ""
     for root in Site.get_site_root_paths():
         if url_path.startswith(root.root_path):
             return "/" + url_path[len(root.root_path) :]
@@ -159,8 +165,17 @@ class ReaderPage(Page):
 
     @property
     def reader_path(self):
-        """The page's path on the reader site, decoded ("/fa/یادداشت/"); links encode it."""
+        """The page's path on the reader site, decoded ("/fa/یادداشت/"); links encode it.
+
+        Remembered for the page's `url_path` (a page moved in place gets its new path): an
+        edition's or blog's path is asked for dozens of times on every page of a bake, and
+        each lookup of the site roots unpickles them from Django's cache."""
+        known = self.__dict__.get("_reader_path_for")
+        if known is not None and known[0] == self.url_path:
+            return known[1]
         path = reader_path(self)
+        if path is not None:
+            self.__dict__["_reader_path_for"] = (self.url_path, path)
         if path is None:
             raise ValueError(f"{self!r} is not under a site root, so it has no reader path")
         return path
@@ -205,11 +220,9 @@ class ReaderPage(Page):
             return model.objects.ancestor_of(self.get_parent(), inclusive=True).first()
         if self.depth < depth:
             return None
-        prefix = self.path[: self.steplen * depth]
-        if prefix == self.path and isinstance(self, model):
+        if self.path == self.path[: self.steplen * depth] and isinstance(self, model):
             return self
-        cache = cache or NO_CACHE
-        return cache.get(("page", prefix), lambda: model.objects.filter(path=prefix).first())
+        return ancestor_at(model, self.path, depth, cache)
 
     def get_service(self, cache=None):
         if not hasattr(self, "_service"):
@@ -237,17 +250,7 @@ class ReaderPage(Page):
         context = super().get_context(request, *args, **kwargs)
         service = self.get_service(cache)
         blog = self.get_blog(cache) if service else None
-        context.update(
-            service=service,
-            lang=service.language_code if service else settings.LANGUAGE_CODE,
-            direction=service.direction if service else "ltr",
-            breaking=None,
-            nav_blogs=cache.get(("nav", service.pk), lambda: list(selectors.blogs_for_service(service))) if service else [],
-            blog=blog,
-            current_blog_id=blog.pk if blog else None,
-        )
-        if service and self.banner_inline(cache):
-            context["breaking"] = cache.get(("breaking", service.pk), lambda: selectors.breaking_news_active(service))
+        context.update(reader_context(service, blog, cache, banner=bool(service) and self.banner_inline(cache)))
         return context
 
     def serve_preview(self, request, mode_name):
@@ -263,6 +266,48 @@ class ReaderPage(Page):
 
 
 SERVICE_DEPTH = 3  # Root → NewsroomHome → ServicePage
+
+
+def ancestor_at(model, path, depth, cache=None):
+    """The `model` page at tree `depth` above tree `path` (3: edition, 4: blog); a batch
+    looks each one up once."""
+    prefix = path[: model.steplen * depth]
+    return (cache or NO_CACHE).get(("page", prefix), lambda: model.objects.filter(path=prefix).first())
+
+
+def reader_context(service, blog, cache, *, banner):
+    """What every reader page shows around its own content: the edition's masthead, sections
+    and language, the blog it is in, and the breaking-news banner inline when `banner`."""
+    return {
+        "service": service,
+        "lang": service.language_code if service else settings.LANGUAGE_CODE,
+        "direction": service.direction if service else "ltr",
+        "breaking": (
+            cache.get(("breaking", service.pk), lambda: selectors.breaking_news_active(service))
+            if service and banner else None
+        ),
+        "nav_blogs": cache.get(("nav", service.pk), lambda: list(selectors.blogs_for_service(service))) if service else [],
+        "blog": blog,
+        "current_blog_id": blog.pk if blog else None,
+    }
+
+
+def latest_window(blog, cache):
+    """The blog's newest posts (one read per blog and batch)."""
+    return cache.get(("latest", blog.pk), lambda: selectors.latest_posts_for_blog(blog)) if blog else []
+
+
+def post_context(post, blog, cache, *, translations):
+    """The context of a post page, from its record (`rows.PostRow`): the bake reads the
+    record from rows, the preview builds it from the page, and both render this."""
+    window = latest_window(blog, cache)
+    inside = any(p.pk == post.pk for p in window)  # one of the newest: "Latest posts" and the banner inline
+    return {
+        **reader_context(post.service, blog, cache, banner=inside),
+        "page": post,
+        "latest_posts": [p for p in window if p.pk != post.pk][: selectors.LATEST_POSTS] if inside else None,
+        "translations": translations,
+    }
 
 
 class NewsroomHome(RoutablePageMixin, ReaderPage):
@@ -444,8 +489,8 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         front = selectors.Listing("service", self, cache=cache)
         paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path, self.reach_path] + front.feed_paths()
         paths += sitemaps.edition_sitemap_paths(self)
-        for kind, rows in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
-            for row in rows:
+        for kind, named in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
+            for row in named:
                 listing = selectors.Listing(kind, self, slug=row.slug)
                 paths += listing.paths(count=row.listed) + listing.feed_paths()
         return paths
@@ -579,12 +624,9 @@ class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
         )
 
 
-REPUBLISH = "republish"  # the republish page's folder below its post
-
-
-def republish_path(post_path):
-    """The reader path of the republish page of the post at `post_path`."""
-    return f"{post_path}{REPUBLISH}/"
+def post_baked_paths(post_path, service):
+    """A post's own paths: its page, and its republish page when its edition offers one."""
+    return [post_path] + ([republish_path(post_path)] if service is not None and service.republish else [])
 
 
 class PostTag(TaggedItemBase):
@@ -737,7 +779,7 @@ class PostPage(ReaderPage):
     def ordered_tags(self):
         """Tags by name: the database returns them in no set order, and a page must come out
         the same from every bake."""
-        return sorted(self.tags.all(), key=lambda tag: (tag.name.casefold(), tag.pk))
+        return rows.tags_ordered(self.tags.all())
 
     @cached_property
     def ordered_authors(self):
@@ -757,9 +799,7 @@ class PostPage(ReaderPage):
         return republish_path(self.reader_path)
 
     def get_baked_paths(self, cache=None):
-        """The post's page, and its republish page when the edition offers one."""
-        service = self.get_service(cache)
-        return [self.reader_path] + ([self.republish_path] if service is not None and service.republish else [])
+        return post_baked_paths(self.reader_path, self.get_service(cache))
 
     def route(self, request, path_components):
         if path_components == [REPUBLISH] and self.live:
@@ -778,24 +818,19 @@ class PostPage(ReaderPage):
         context.update(breaking=None, latest_posts=None, translations=[])
         return TemplateResponse(request, "samizdat/republish_page.html", context)
 
-    def latest_window(self, cache):
-        """The blog's newest posts (one read per blog and batch)."""
-        blog = self.get_blog(cache)
-        return cache.get(("latest", blog.pk), lambda: selectors.latest_posts_for_blog(blog)) if blog else []
-
     def in_latest_window(self, cache):
         """One of the blog's newest posts: it carries "Latest posts" and the banner inline."""
-        return any(p.pk == self.pk for p in self.latest_window(cache))
+        return any(p.pk == self.pk for p in latest_window(self.get_blog(cache), cache))
 
     def banner_inline(self, cache):
         return self.in_latest_window(cache)
 
     def get_context(self, request, *args, **kwargs):
+        # The page itself is shown through its record, as the bake shows it (`post_context`).
         cache = cache_of(request)
-        context = super().get_context(request, *args, **kwargs)
-        latest = [p for p in self.latest_window(cache) if p.pk != self.pk][: selectors.LATEST_POSTS]
-        context["latest_posts"] = latest if self.in_latest_window(cache) else None
-        context["translations"] = self.translation_group()
+        context = Page.get_context(self, request, *args, **kwargs)
+        row = rows.PostRow.of_page(self, self.get_service(cache))
+        context.update(post_context(row, self.get_blog(cache), cache, translations=self.translation_group()))
         return context
 
 

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
+from wagtail.images import get_image_model
 from wagtail.models import Revision, TaskState, WorkflowState
 from wagtail.permissions import page_permission_policy
 
 from samizdat.core.rendering import NO_CACHE, ReadCache
 
-from . import pagination
+from . import pagination, rows
 from . import models
 
 LATEST_POSTS = 5
@@ -36,10 +37,6 @@ FEED_FILES = {"feed.xml": "rss", "atom.xml": "atom", "feed.json": "json"}
 
 def services_live():
     return models.ServicePage.objects.live().order_by("path")
-
-
-def _with_cards(queryset):
-    return queryset.select_related("lead_image").prefetch_related("post_authors__author", "lead_image__renditions")
 
 
 @dataclass(frozen=True)
@@ -147,9 +144,9 @@ class Listing:
         entries = self.entries()
         if start > count // 2:
             ids = entries.order_by("-published_at", "-post_id").values_list("post_id", flat=True)[count - end : count - start]
-            return _posts_by_ids(list(ids))
+            return _posts_by_ids(list(ids), self.cache)
         ids = entries.order_by("published_at", "post_id").values_list("post_id", flat=True)[start:end]
-        return _posts_by_ids(list(ids)[::-1])
+        return _posts_by_ids(list(ids)[::-1], self.cache)
 
     def front(self):
         count = self.count()
@@ -166,7 +163,7 @@ class Listing:
             .order_by("-published_at", "-post_id")
             .values_list("post_id", flat=True)[: pagination.PAGE_SIZE]
         )
-        pinned = _posts_by_ids(list(pins))
+        pinned = _posts_by_ids(list(pins), self.cache)
         pinned_ids = frozenset(p.pk for p in pinned)
         return Front(pinned + [p for p in posts if p.pk not in pinned_ids], pinned_ids)
 
@@ -185,13 +182,13 @@ class Listing:
         """Posts by id, newest first. A full bake renders a listing's pages one after another,
         so it fetches a block of pages' posts at once."""
         if block is None:
-            return _posts_by_ids(list(reversed(ids)))
+            return _posts_by_ids(list(reversed(ids)), self.cache)
         all_ids = self.ordered_ids()
         size = CARD_BLOCK * pagination.PAGE_SIZE
         block_ids = all_ids[block * size : (block + 1) * size]
         posts = self.cache.get(
             ("cards", self.key, block),
-            lambda: {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=block_ids))},
+            lambda: {p.pk: p for p in post_rows(block_ids, self.cache, live_only=False)},
         )
         return [posts[pk] for pk in reversed(ids)]
 
@@ -229,11 +226,11 @@ def listing_time(post):
     return post.first_published_at or EPOCH
 
 
-def _posts_by_ids(ids):
-    """Posts with what a listing card shows, in the order of `ids`."""
+def _posts_by_ids(ids, cache):
+    """Posts with what a listing card shows (`rows.PostRow`), in the order of `ids`."""
     if not ids:
         return []
-    posts = {p.pk: p for p in _with_cards(models.PostPage.objects.filter(pk__in=ids))}
+    posts = {p.pk: p for p in post_rows(ids, cache, live_only=False)}
     return [posts[pk] for pk in ids if pk in posts]
 
 
@@ -492,3 +489,90 @@ def posts_published_since(service, since):
         models.PostPage.objects.live().public().descendant_of(service)
         .filter(first_published_at__gte=since).order_by("-first_published_at")
     )
+
+
+# Rows for the bake (`rows`): exactly the columns a post page shows, a few wide queries per
+# job of posts instead of a Wagtail instance per post.
+
+POST_ROW_COLUMNS = (
+    "pk", "title", "seo_title", "search_description", "teaser", "body", "path", "url_path", "translation_key",
+    "translation_of_id", "first_published_at", "go_live_at", "latest_revision_created_at", "updated_at",
+    "lead_image_id", "lead_image_alt", "lead_image_caption", "lead_image_credit",
+)
+
+
+def _grouped(pairs):
+    grouped = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def images_by_id(ids, cache):
+    """Wagtail images with their renditions, each read once per batch."""
+    wanted = {pk for pk in ids if pk is not None}
+    images = {pk: cache.peek(("image", pk)) for pk in wanted}
+    missing = [pk for pk, image in images.items() if image is None]
+    if missing:
+        for image in get_image_model().objects.filter(pk__in=missing).prefetch_related("renditions"):
+            images[image.pk] = cache.get(("image", image.pk), lambda image=image: image)
+    return images
+
+
+def post_rows(ids, cache, *, live_only=True):
+    """The posts among `ids` (live ones only when `live_only`) as `rows.PostRow`, in tree
+    order, with their authors, tags, corrections, lead image and edition: five queries for
+    any number of posts."""
+    found = models.PostPage.objects.filter(pk__in=ids)
+    found = list((found.live() if live_only else found).order_by("path").values(*POST_ROW_COLUMNS))
+    ids = [r["pk"] for r in found]
+    authors = _grouped(
+        (post_id, rows.NamedRow(pk, name, slug))
+        for post_id, pk, name, slug in models.PostAuthor.objects.filter(post_id__in=ids, author__isnull=False)
+        .order_by("sort_order", "pk").values_list("post_id", "author_id", "author__name", "author__slug")
+    )
+    tags = _grouped(
+        (post_id, rows.NamedRow(pk, name, slug))
+        for post_id, pk, name, slug in models.PostTag.objects.filter(content_object_id__in=ids)
+        .values_list("content_object_id", "tag_id", "tag__name", "tag__slug")
+    )
+    corrections = _grouped(
+        (post_id, rows.CorrectionRow(noted_at, text))
+        for post_id, noted_at, text in models.PostCorrection.objects.filter(post_id__in=ids)
+        .order_by("sort_order", "pk").values_list("post_id", "noted_at", "text")
+    )
+    images = images_by_id([r["lead_image_id"] for r in found], cache)
+    services = {}  # by the edition's tree path: looked up once here even without a batch cache
+    result = []
+    for r in found:
+        prefix = r["path"][: models.ServicePage.steplen * models.SERVICE_DEPTH]
+        if prefix not in services:
+            services[prefix] = models.ancestor_at(models.ServicePage, prefix, models.SERVICE_DEPTH, cache)
+        result.append(rows.PostRow(
+            **r,
+            reader_path=models.reader_path_of(r["url_path"]),
+            lead_image=images.get(r["lead_image_id"]),
+            ordered_authors=tuple(authors.get(r["pk"], ())),
+            ordered_tags=tuple(rows.tags_ordered(tags.get(r["pk"], ()))),
+            corrections=rows.Rows(corrections.get(r["pk"], ())),
+            service=services[prefix],
+        ))
+    return result
+
+
+def translations_of_rows(posts, cache):
+    """For each post row, the live versions of its story in other editions, in edition
+    order (`PostPage.translation_group`), as `rows.PostLink`: one query for a job."""
+    originals = {p.translation_of_id or p.pk for p in posts}
+    group = (
+        models.PostPage.objects.live()
+        .filter(Q(pk__in=originals) | Q(translation_of_id__in=originals))
+        .order_by("path")
+        .values_list("pk", "translation_of_id", "title", "path", "url_path")
+    )
+    members = _grouped(
+        (original or pk, rows.PostLink(pk, title, path, models.reader_path_of(url_path),
+                                       models.ancestor_at(models.ServicePage, path, models.SERVICE_DEPTH, cache)))
+        for pk, original, title, path, url_path in group
+    )
+    return {p.pk: [m for m in members.get(p.translation_of_id or p.pk, ()) if m.pk != p.pk] for p in posts}

@@ -18,7 +18,8 @@ from django.db import connection, connections, transaction
 from wagtail.models import Page
 
 from samizdat.core.rendering import ReadCache, assets_path
-from samizdat.newsroom.models import PostPage
+from samizdat.newsroom import selectors
+from samizdat.newsroom.models import post_baked_paths
 from samizdat.theme.jinja import STATIC_DIR, asset_name
 
 from . import clock
@@ -62,23 +63,15 @@ def bake_lock(*, blocking=True):
         yield mine
 
 
-def _posts_for_job(ids):
-    return (
-        PostPage.objects.live()
-        .filter(pk__in=ids)
-        .select_related("lead_image")
-        .prefetch_related("post_authors__author", "tags", "corrections", "lead_image__renditions")
-        .order_by("path")
-    )
-
-
 def _render_calls(renderer, kind, items):
     """(path, render) for each page of a job; `render()` gives a `Rendered`."""
-    if kind == "posts":  # fetched in bulk with everything their pages show
-        for post in _posts_for_job(items):
-            yield post.reader_path, lambda post=post: renderer.render_page(post, post.reader_path)
-            for path in post.get_baked_paths(renderer.cache)[1:]:  # its republish page
-                yield path, lambda post=post, path=path: renderer.render_below(post, path)
+    if kind == "posts":  # read in bulk as rows, with everything their pages show
+        posts = selectors.post_rows(items, renderer.cache)
+        translations = selectors.translations_of_rows(posts, renderer.cache)
+        for post in posts:
+            yield post.reader_path, lambda post=post: renderer.render_post(post, translations[post.pk])
+            for path in post_baked_paths(post.reader_path, post.service)[1:]:  # its republish page
+                yield path, lambda path=path: renderer.render_path(path)
     elif kind == "page":  # one page's own paths (a listing's archive pages), routed below it
         page_id, paths = items
         page = Page.objects.get(pk=page_id).specific
@@ -116,7 +109,7 @@ def run_job(job):
     kind, items = job
     # Whole listings in a row (a full bake's jobs): read each listing's ids once.
     renderer = Renderer(cache=ReadCache(bulk=kind != "paths"))
-    writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR))
+    writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR), sync_each=kind == "paths")
     rendered, failures = 0, {}
     for path, render in _render_calls(renderer, kind, items):
         rendered += 1
@@ -132,6 +125,7 @@ def run_job(job):
         except Exception as exc:
             logger.exception("could not bake %s; its live file is kept and it will be retried", path)
             failures[path] = f"{type(exc).__name__}: {exc}"[:500]
+    writer.sync()
     return [str(p) for p in writer.written], rendered, writer.changed, failures
 
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.test import RequestFactory
 from django.utils import translation
 from wagtail.models import Site
@@ -22,7 +22,8 @@ from wagtail.models import Site
 from wagtail.contrib.redirects.models import Redirect
 
 from samizdat.core.rendering import ReadCache, link, render_in_language, rendering
-from samizdat.newsroom.models import reader_path
+from samizdat.newsroom import models as newsroom
+from samizdat.newsroom.models import SERVICE_DEPTH, BlogPage, PostPage, ancestor_at, reader_path
 
 
 def redirect_target(site, path):
@@ -132,6 +133,22 @@ class Renderer:
             if response.status_code != 200:
                 raise RenderError(f"{path} answered {response.status_code}, not a page")
             return Rendered(path, response.content, dict(state.media))
+
+    def render_post(self, post, translations):
+        """Render a post page from its record (`rows.PostRow`, read in bulk by the full bake)
+        with the context and template its page's `serve` uses (`models.post_context`), without
+        building the page: the same bytes as `render_page`, several times faster."""
+        path = post.reader_path
+        service = post.service
+        blog = ancestor_at(BlogPage, post.path, SERVICE_DEPTH + 1, self.cache)
+        template = self.cache.get(("template", PostPage.template), lambda: get_template(PostPage.template))
+        with rendering(here=path) as state:
+            html = render_in_language(
+                service.language_code if service else None,
+                lambda: template.render(newsroom.post_context(post, blog, self.cache, translations=translations)),
+                zone=service.zone if service else None,
+            )
+            return Rendered(path, html.encode(), dict(state.media))
 
     def render_redirect(self, path):
         """A static redirect page for an address that moved (Wagtail records one whenever a

@@ -208,10 +208,24 @@ def subscribe_form(service):
     }
 
 
+_translated = {}
+
+
+def gettext(message):
+    """`translation.gettext`, remembered per language for the process (as Django keeps the
+    catalogs): a page asks for some forty interface strings, a full bake for millions."""
+    key = (translation.get_language(), message)
+    try:
+        return _translated[key]
+    except KeyError:
+        _translated[key] = text = translation.gettext(message)
+        return text
+
+
 def environment(**options):
     env = Environment(**options)
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(translation.gettext, translation.ngettext, newstyle=True)
+    env.install_gettext_callables(gettext, translation.ngettext, newstyle=True)
     env.globals.update(
         link=link,
         page_link=page_link,
