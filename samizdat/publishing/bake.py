@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 STATIC_FILES = {
     assets_path(asset_name("site.css")): "site.css",
     assets_path(asset_name("site.js")): "site.js",
+    assets_path(asset_name("site-search.js")): "site-search.js",  # the search page's only
     "/favicon.ico": "favicon.ico",
 }
 
