@@ -16,8 +16,10 @@ Persian yeh and kaf, Russian ё), and the page's script normalises the query the
 
 import asyncio
 import logging
+import re
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,7 +32,7 @@ from django_tasks import default_task_backend, task
 from pagefind.index import PagefindIndex
 
 from samizdat.core.files import atomic_write
-from samizdat.core.searchtext import search_normalise
+from samizdat.core.searchtext import SEARCH_FOLDS, search_normalise
 from samizdat.newsroom import selectors
 from samizdat.newsroom.models import ServicePage, reader_path
 from samizdat.publishing.signals import site_files_written
@@ -97,9 +99,8 @@ def edition_folder(edition):
     return Path(settings.SAMIZDAT_SITE_DIR) / edition.reader_path.strip("/")
 
 
-def _post_pages(edition):
-    """(address relative to the edition's folder, baked HTML) of each searchable post whose
-    page is on disk."""
+def _post_files(edition):
+    """(address relative to the edition's folder, baked file) of each searchable post."""
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     base = edition.reader_path
     url_paths = selectors.searchable_posts(edition).values_list("url_path", flat=True).iterator(chunk_size=2000)
@@ -107,22 +108,44 @@ def _post_pages(edition):
         path = reader_path(SimpleNamespace(url_path=url_path))
         if not path or not path.startswith(base):
             continue
-        file = site_dir / path.lstrip("/") / "index.html"
-        try:
-            html = file.read_text("utf-8")
-        except FileNotFoundError:
-            continue  # not baked (yet): the next rebuild after its bake finds it
-        yield quote(path[len(base):], safe="/") + "index.html", html
+        yield quote(path[len(base):], safe="/") + "index.html", site_dir / path.lstrip("/") / "index.html"
 
 
-async def _index_write(edition, pages, output):
+async def _index_write(language, files, output):
     count = 0
-    config = {"force_language": edition.language_code.split("-")[0].lower(), "output_path": str(output)}
+    config = {"force_language": language, "output_path": str(output)}
     async with PagefindIndex(config=config) as index:
-        for url, html in pages:
-            await index.add_html_file(content=search_normalise(html), url=url)
+        for url, file in files:
+            try:
+                html = file.read_text("utf-8")
+            except FileNotFoundError:
+                continue  # not baked (yet): the rebuild after its bake finds it
+            await index.add_html_file(content=html_normalise(html), url=url)
             count += 1
     return count
+
+
+_ENTITY = re.compile(r"&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(zwnj|zwj|shy));")
+_NAMED = {"zwnj": "\u200c", "zwj": "\u200d", "shy": "\u00ad"}
+
+
+def html_normalise(html):
+    """A page's HTML in search's normal form: the text, and the folded characters written as
+    character references too (the body's cleaner may write ZWNJ as `&zwnj;`)."""
+
+    def character(match):
+        hexadecimal, decimal, name = match.groups()
+        char = _NAMED[name] if name else chr(min(int(hexadecimal, 16) if hexadecimal else int(decimal), 0x10FFFF))
+        return char if char in SEARCH_FOLDS else match[0]
+
+    return search_normalise(_ENTITY.sub(character, html))
+
+
+def _run(coroutine):
+    """Pagefind's API is asynchronous: run it on a thread of its own, whatever the caller's
+    thread already runs (a worker, a test driving a browser)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _files(folder):
@@ -164,7 +187,8 @@ def index_build(*, edition):
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work) as tmp:
         output = Path(tmp) / INDEX_FOLDER
-        count = asyncio.run(_index_write(edition, _post_pages(edition), output))
+        language = edition.language_code.split("-")[0].lower()
+        count = _run(_index_write(language, list(_post_files(edition)), output))
         written, removed = _index_install(output, live)
     size = sum(f.stat().st_size for f in _files(live).values()) if live.exists() else 0
     state, _ = IndexState.objects.get_or_create(edition=edition)
