@@ -1,4 +1,4 @@
-"""The static search index of each edition, and the origin's search.
+"""The static search index of each edition (the origin's search is `views.py`).
 
 Every copy of the site — a mirror, a sub-path, a `wget` copy — carries the index Pagefind
 builds from the edition's baked post pages (`site/<edition>/pagefind/`): the search page's
@@ -39,6 +39,7 @@ from samizdat.core.files import atomic_write
 from samizdat.core.searchtext import SEARCH_FOLDS, search_normalise
 from samizdat.newsroom import selectors
 from samizdat.newsroom.models import ServicePage, reader_path
+from samizdat.publishing.locks import exclusive
 from samizdat.publishing.signals import site_files_written
 
 from .models import IndexState
@@ -202,6 +203,11 @@ def _index_install(new, live):
 def index_build(*, edition):
     """Rebuild `edition`'s static search index from its baked post pages; answers the
     `IndexState`. Files that changed are announced to the layers above (signing, mirrors)."""
+    with exclusive(f"search-{edition.pk}"):  # one rebuild of an edition at a time, across workers
+        return _index_build(edition)
+
+
+def _index_build(edition):
     started, clock = timezone.now(), time.monotonic()
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     live = edition_folder(edition) / INDEX_FOLDER

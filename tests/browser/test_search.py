@@ -103,7 +103,7 @@ def test_the_search_form_searches_again_without_leaving_the_page(page, indexed_c
         assert page.url.endswith("/news/en/search/index.html?q=quokkas")
         page.fill("#q", "xylophonequartz")
         page.click("form.search button")
-        page.wait_for_function("document.getElementById('search-status').textContent.includes('No posts found')")
+        page.wait_for_selector("#search-status:has-text('No posts found')", timeout=15000)
         assert page.eval_on_selector_all("#search-results a", "links => links.length") == 0
 
 
@@ -119,5 +119,4 @@ def test_from_a_file_the_page_says_the_browser_refuses(page, indexed_copy):
     """Browsers do not let a page opened from a file load the index; the page says so."""
     copy, _ = indexed_copy
     page.goto((copy / "en" / "search" / "index.html").as_uri() + "?q=quokkas")
-    page.wait_for_function("document.getElementById('search-status').textContent.includes('opened from a file')",
-                           timeout=15000)
+    page.wait_for_selector("#search-status:has-text('opened from a file')", timeout=15000)
