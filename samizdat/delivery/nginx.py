@@ -13,7 +13,7 @@ from django.conf import settings
 from samizdat.core.ways import onion_address
 
 from .headers import CACHE_RULES, COMPRESSIBLE, NOT_FOUND_CACHE, security_headers
-from .server import DYNAMIC_PREFIXES
+from .server import DYNAMIC_PATHS, DYNAMIC_PREFIXES
 
 # Connections that may wait for the admin at once; beyond them nginx answers 503 at once,
 # as the Python front does (`front.ReaderFront.queue_limit`).
@@ -44,12 +44,8 @@ def _headers(cache, indent="        "):
     return "\n".join(indent + line for line in lines)
 
 
-def _admin_locations(admin_socket):
-    """Django's paths, handed to the admin server on its Unix socket. `^~`: the image and
-    asset rules (regular expressions) must not take /media/ or /static/ from it. The
-    client's address and scheme travel as the Python front sends them (adminproxy.py),
-    always overwritten here, so a client cannot forge them."""
-    proxy = "\n".join("        " + line for line in (
+def _proxy(admin_socket):
+    return "\n".join("        " + line for line in (
         f"proxy_pass http://unix:{admin_socket}:;",
         "proxy_http_version 1.0;",
         "proxy_set_header Host $http_host;",
@@ -62,6 +58,14 @@ def _admin_locations(admin_socket):
         "limit_conn_status 503;",
         "error_page 502 504 =503 @admin_unavailable;",
     ))
+
+
+def _admin_locations(admin_socket):
+    """Django's paths, handed to the admin server on its Unix socket. `^~`: the image and
+    asset rules (regular expressions) must not take /media/ or /static/ from it. The
+    client's address and scheme travel as the Python front sends them (adminproxy.py),
+    always overwritten here, so a client cannot forge them."""
+    proxy = _proxy(admin_socket)
     blocks = [
         "    location @admin_unavailable {\n        add_header Retry-After 5 always;\n"
         "        default_type text/plain;\n"
@@ -71,6 +75,12 @@ def _admin_locations(admin_socket):
     for prefix in DYNAMIC_PREFIXES:
         blocks.append(f"    location ^~ {prefix.decode()} {{\n{proxy}\n    }}")
     return "\n".join(blocks) + "\n"
+
+
+def _dynamic_path_locations(admin_socket):
+    """Reader paths Django answers (`DYNAMIC_PATHS`): a regular expression, so it comes
+    before the cache rules' (nginx takes the first that matches)."""
+    return f"    # answered by Django at the origin (search)\n    location ~ {_quoted(DYNAMIC_PATHS)} {{\n{_proxy(admin_socket)}\n    }}\n"
 
 
 def nginx_config(*, root=None, server_name="_", listen="80", admin_socket=None):
@@ -118,7 +128,7 @@ server {{
     location ~ "/\\." {{
         return 404;
     }}
-{chr(10).join(locations)}
+{_dynamic_path_locations(admin_socket) if admin_socket else ""}{chr(10).join(locations)}
 {_admin_locations(admin_socket) if admin_socket else ""}    # pages and everything else
     location / {{
 {_headers(default_cache)}{onion_line}

@@ -1,8 +1,9 @@
 """Serves the baked reader site from files, and hands the admin to Django.
 
 Readers never reach Django: a reader path is a file under the site folder or the baked
-404 page. Only /admin/, /static/ (admin assets), /media/ (editors' uploads) and /mail/ (subscribing) go to the
-Django application behind it. `ReaderFiles` answers a reader path whatever the server in
+404 page. Only /admin/, /static/ (admin assets), /media/ (editors' uploads), /mail/
+(subscribing), /api/ and each edition's search page (`DYNAMIC_PATHS`) go to the Django
+application behind it. `ReaderFiles` answers a reader path whatever the server in
 front (the WSGI `ReaderSite` here, the asynchronous front of `samizdat serve` in
 `front.py`); the headers it sends come from `headers.py`, shared with the nginx config.
 """
@@ -11,6 +12,7 @@ import gzip
 import logging
 import mimetypes
 import os
+import re
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
@@ -26,6 +28,11 @@ from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, security_head
 logger = logging.getLogger(__name__)
 
 DYNAMIC_PREFIXES = (b"/admin/", b"/static/", b"/media/", b"/mail/", b"/api/")
+# Paths of the reader site that Django answers at the origin: each edition's search page
+# (`samizdat.search`: the server's results without JavaScript). Every other copy of the site
+# serves the baked file of that path. One pattern for `samizdat serve` and nginx.
+DYNAMIC_PATHS = r"^/[^/]+/search/(?:index\.html)?$"
+_DYNAMIC_PATHS = re.compile(DYNAMIC_PATHS.encode())
 # Longer paths or names cannot be files of the site (Linux PATH_MAX and NAME_MAX); the
 # file system would refuse them with an error, which must stay a 404, not a 500.
 MAX_PATH_BYTES = 4096
@@ -35,7 +42,7 @@ mimetypes.add_type("text/javascript", ".js")
 
 def is_dynamic(path):
     """Whether a (percent-decoded, bytes) path belongs to Django rather than the files."""
-    return path == b"/admin" or path.startswith(DYNAMIC_PREFIXES)
+    return path == b"/admin" or path.startswith(DYNAMIC_PREFIXES) or _DYNAMIC_PATHS.fullmatch(path) is not None
 
 
 def accepts_gzip(accept_encoding):
@@ -195,7 +202,7 @@ class ReaderSite:
             path = raw.encode("latin-1")  # WSGI carries the decoded bytes as latin-1
         except UnicodeError:
             path = b"\x00"  # not a path any file can have: the 404 page
-        if is_dynamic(path):
+        if self.django_app is not None and is_dynamic(path):  # without Django: files only (a copy)
             return self.django_app(environ, start_response)
         answer = self.files.answer(
             method=environ.get("REQUEST_METHOD", "GET"),

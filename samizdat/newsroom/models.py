@@ -18,6 +18,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -33,6 +34,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from samizdat.core.dates import datetime as datetime_shown
+from samizdat.core.searchtext import search_normalise
 from samizdat.core.rendering import NO_CACHE, ReadCache, cache_of, render_in_language
 from samizdat.core.ways import ways_read
 
@@ -484,10 +486,16 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         """The edition's "how to reach us" page: mirrors, onion, offline bundle, signing key."""
         return f"{self.reader_path}reach-us/"
 
+    @property
+    def search_path(self):
+        """The edition's search page: baked for every copy of the site, where it searches the
+        static index (`samizdat.search`); at the origin Django answers it (`search.views`)."""
+        return f"{self.reader_path}search/"
+
     def get_baked_paths(self, cache=None):
         cache = cache or ReadCache()
         front = selectors.Listing("service", self, cache=cache)
-        paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path, self.reach_path] + front.feed_paths()
+        paths = front.paths() + [self.breaking_fragment_path, self.breaking_json_path, self.reach_path, self.search_path] + front.feed_paths()
         paths += sitemaps.edition_sitemap_paths(self)
         for kind, named in (("author", selectors.authors_for_service(self)), ("tag", selectors.tags_for_service(self))):
             for row in named:
@@ -561,6 +569,19 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
         # What samizdat.reach last recorded (core.ways); it queues this path when that changes.
         return self.render(request, context_overrides={"ways": ways_read(), "breaking": None},
                            template="samizdat/reach_page.html")
+
+    @path("search/", name="search")
+    def search_page(self, request):
+        return self.search_render(request)
+
+    def search_render(self, request, *, query="", results=None, origin=False):
+        """The search page: the form and, at the origin (`origin`), the server's `results` for
+        `query`; the baked page has none (its script searches the static index)."""
+        return self.render(
+            request,
+            context_overrides={"breaking": None, "query": query, "results": results, "origin": origin},
+            template="samizdat/search_page.html",
+        )
 
     @path("breaking.html/")  # Wagtail routes with a trailing slash
     def breaking_fragment(self, request):
@@ -698,7 +719,15 @@ class PostPage(ReaderPage):
         FieldPanel("pinned_until"),
         FieldPanel("unlisted"),
     ]
-    search_fields = Page.search_fields + [index.SearchField("teaser"), index.SearchField("body")]
+    # `search_text`: the same words in search's normal form (`core.searchtext`: Persian words
+    # written with ZWNJ also joined, as readers type them without it), so the origin's search
+    # finds a post whichever way the query is written.
+    search_fields = Page.search_fields + [
+        index.SearchField("teaser"), index.SearchField("body"), index.SearchField("search_text"),
+    ]
+
+    def search_text(self):
+        return search_normalise(f"{self.title} {self.teaser} {strip_tags(self.body or '')}")
     # The content API (`samizdat.api`): what a reader sees, bylines as pen names; no body
     # (the cleaned full text is in the edition's baked feed.json).
     api_fields = [

@@ -576,3 +576,33 @@ def translations_of_rows(posts, cache):
         for pk, original, title, path, url_path in group
     )
     return {p.pk: [m for m in members.get(p.translation_of_id or p.pk, ()) if m.pk != p.pk] for p in posts}
+
+
+def searchable_posts(service):
+    """The posts an edition's search finds — the posts of its listings (live, listed, under a
+    live blog of a live edition: `models.ListingEntry`), never a draft or an unpublished one."""
+    listed = models.ListingEntry.objects.filter(key=models.ListingEntry.key_of("service", service.pk, None))
+    return models.PostPage.objects.live().public().filter(pk__in=listed.values("post_id"))
+
+
+SEARCH_RESULTS = 20
+
+
+def posts_search(service, query, *, limit=SEARCH_RESULTS):
+    """An edition's posts matching `query` (already normalised), best first, with what a
+    result shows — Wagtail's database search backend: SQLite FTS5 on SQLite, PostgreSQL's
+    full-text search on PostgreSQL. The index holds the live version of each page (a draft
+    is a revision and is never indexed); the listing filter leaves out the rest."""
+    if not query.strip():
+        return []
+    found = list(
+        models.PostPage.objects.live().public().descendant_of(service)
+        .search(query, operator="and")[: limit * 3]
+    )
+    listed = set(
+        models.ListingEntry.objects.filter(
+            key=models.ListingEntry.key_of("service", service.pk, None), post_id__in=[p.pk for p in found]
+        ).values_list("post_id", flat=True)
+    )
+    ids = [p.pk for p in found if p.pk in listed][:limit]
+    return _posts_by_ids(ids)

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 STATIC_FILES = {
     assets_path(asset_name("site.css")): "site.css",
     assets_path(asset_name("site.js")): "site.js",
+    assets_path(asset_name("site-search.js")): "site-search.js",  # the search page's only
     "/favicon.ico": "favicon.ico",
 }
 

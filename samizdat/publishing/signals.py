@@ -18,3 +18,8 @@ worker_tick = Signal()
 #   image renditions, theme files), relative to the site folder ("en/blog/index.html");
 # - `paths`: the reader paths it baked; a path whose file is gone was removed.
 batch_baked = Signal()
+
+# Sent by an app above publishing that wrote files into the site folder outside a bake (the
+# static search index, `samizdat.search`), so that signing and mirrors carry them too:
+# - `files`: the site files written or removed, relative to the site folder.
+site_files_written = Signal()

@@ -26,7 +26,7 @@ SAMIZDAT_ASSETS_PREFIX = "assets"
 SAMIZDAT_SITE_PATH = ("/" + os.environ.get("SAMIZDAT_SITE_PATH", "").strip("/") + "/").replace("//", "/")
 # Site files that are not baked pages (the signed manifest, offline bundles, written by
 # samizdat.reach after each bake): a full bake's prune leaves them.
-SAMIZDAT_SITE_KEEP = ["manifest.txt", "manifest.txt.minisig", "minisign.pub", "bundles/*", "keys/*"]
+SAMIZDAT_SITE_KEEP = ["manifest.txt", "manifest.txt.minisig", "minisign.pub", "bundles/*", "keys/*", "*/pagefind/*"]
 # samizdat.reach: the secret key that signs the site's manifest (`samizdat keygen` writes it;
 # never in the repository), and the mirrors pushed after every bake (JSON in the environment;
 # see samizdat/reach/mirrors.py). No key and no mirror: nothing is signed or pushed.
@@ -35,6 +35,12 @@ SAMIZDAT_MIRRORS = os.environ.get("SAMIZDAT_MIRRORS", "{}")
 # Editions whose offline bundle (the last SAMIZDAT_BUNDLE_DAYS days) is baked daily into the site.
 SAMIZDAT_BUNDLES = [c for c in os.environ.get("SAMIZDAT_BUNDLES", "").split(",") if c]
 SAMIZDAT_BUNDLE_DAYS = int(os.environ.get("SAMIZDAT_BUNDLE_DAYS", "7"))
+# samizdat.search: each edition's static search index (Pagefind, `site/<edition>/pagefind/`)
+# is rebuilt this many seconds after a bake touched the edition (one rebuild for a burst of
+# publishes); the origin's search page answers this many searches per client and window.
+SAMIZDAT_STATIC_SEARCH = os.environ.get("SAMIZDAT_STATIC_SEARCH", "1") != "0"
+SAMIZDAT_SEARCH_DEBOUNCE = int(os.environ.get("SAMIZDAT_SEARCH_DEBOUNCE", "10"))
+SAMIZDAT_SEARCH_RATE = os.environ.get("SAMIZDAT_SEARCH_RATE", "30/60")  # searches / seconds
 # Tor's HiddenServiceDir for the onion service (`samizdat onion` writes the torrc lines).
 SAMIZDAT_ONION_DIR = os.environ.get("SAMIZDAT_ONION_DIR", str(DATA_DIR / "onion"))
 # How often the worker looks for scheduled publishing and time-triggered changes.
@@ -84,6 +90,7 @@ INSTALLED_APPS = [
     "samizdat.accounts",
     "samizdat.backups",
     "samizdat.mail",
+    "samizdat.search",
     # Not the runtime: `samizdat demo` and `samizdat bench`. The runtime apps never import them.
     "samizdat.demo",
     "samizdat.bench",

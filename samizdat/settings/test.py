@@ -16,6 +16,8 @@ ALLOWED_HOSTS = ["*"]
 SAMIZDAT_BAKE_EAGER = True
 # Wagtail's own background tasks run at once; the worker tests switch to the database queue.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The static search index is rebuilt only where a test asks (Pagefind takes a moment).
+SAMIZDAT_STATIC_SEARCH = False
 # Tests run inside transactions that forked processes could not see.
 SAMIZDAT_BAKE_WORKERS = 1
 # The admin's static files straight from the apps (browser tests), no collectstatic.

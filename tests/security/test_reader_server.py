@@ -420,3 +420,47 @@ def test_serve_with_nginx_hands_django_its_paths(serve_env):
         status, headers, body = get(port, "/static/wagtailadmin/images/transparency.svg")
         assert status == 200 and b"<svg" in body, (status, body[:100])
         assert "(nginx)" in log.read_text()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("front", ["python", "nginx"])
+def test_both_fronts_hand_the_search_page_to_django(serve_env, front):
+    """Each edition's search page is the one reader path Django answers at the origin (the
+    server's results, without JavaScript); the pages beside it stay files."""
+    from samizdat.newsroom import selectors
+    from samizdat.newsroom.models import ServicePage
+
+    if front == "nginx":
+        require(nginx_binary() is not None, "nginx is not installed: install Debian's nginx-light (make test does as root)")
+    en = ServicePage.objects.live().get(language_code="en")
+    post = selectors.searchable_posts(en).order_by("path").first()
+    word = max(post.title.split(), key=len)
+
+    def get(port, path):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+        finally:
+            conn.close()
+
+    with serving(serve_env, "--no-worker", "--front", front) as (base, _, log):
+        port = urlsplit(base).port
+        deadline = time.monotonic() + 60
+        while True:
+            status, headers, body = get(port, f"/en/search/?q={quote(word)}")
+            if status == 200 or time.monotonic() > deadline:
+                break
+            assert status == 503, (status, body[:300])  # the admin server is still starting
+            time.sleep(0.3)
+        assert status == 200, (status, body[:300], log.read_text()[-2000:])
+        assert "data-origin" in body and post.title in body.split('id="search-results"')[1], body[:500]
+        assert "'wasm-unsafe-eval'" in headers["content-security-policy"]
+        status, headers, body = get(port, "/en/search/index.html?q=" + quote(word))
+        assert status == 200 and post.title in body
+        # The baked search page is a file beside it, for copies; the origin never sends it.
+        status, headers, body = get(port, "/en/")
+        assert status == 200 and "data-origin" not in body
+        if front == "nginx":
+            assert headers["server"] == "nginx"

@@ -1,0 +1,237 @@
+"""The static search index of each edition (the origin's search is `views.py`).
+
+Every copy of the site — a mirror, a sub-path, a `wget` copy — carries the index Pagefind
+builds from the edition's baked post pages (`site/<edition>/pagefind/`): the search page's
+script (`theme/static/samizdat/site-search.js`) loads it, so search works wherever the files
+are served, with no server. The index is rebuilt a little after a bake (`index_enqueue`, on
+`publishing.signals.batch_baked`): a low-priority task on the worker, deferred by
+`SAMIZDAT_SEARCH_DEBOUNCE` seconds so that a burst of publishes costs one rebuild, never
+inside a publish. Pagefind names its chunks by their content, so a rebuild writes only the
+chunks that changed (`_index_install`), and tells the layers above (`site_files_written`:
+signing, mirrors) which files those were.
+
+Pagefind reads the pages from a folder of their folded copies (`_sources_sync`, kept between
+rebuilds, so a rebuild folds only the pages that changed) with its own parallel indexer; its
+Python API's one-call-per-page path answers ten calls a second, too slow for an archive.
+
+Text is indexed in `core.searchtext`'s normal form (Persian with and without ZWNJ, Arabic and
+Persian yeh and kaf, Russian ё), and the page's script normalises the query the same way.
+"""
+
+import asyncio
+import logging
+import os
+import re
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+from pagefind.index import PagefindIndex
+
+from samizdat.core.files import atomic_write
+from samizdat.core.searchtext import SEARCH_FOLDS, search_normalise
+from samizdat.newsroom import selectors
+from samizdat.newsroom.models import ServicePage, reader_path
+from samizdat.publishing.locks import exclusive
+from samizdat.publishing.signals import site_files_written
+
+from .models import IndexState
+
+logger = logging.getLogger(__name__)
+
+INDEX_FOLDER = "pagefind"
+# Below publishing's own tasks (50) and Wagtail's (0): readers' pages come first.
+INDEX_PRIORITY = -20
+# What Pagefind writes for its ready-made interfaces; the search page uses its API only.
+UNUSED_FILES = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+
+
+def static_search_enabled():
+    return getattr(settings, "SAMIZDAT_STATIC_SEARCH", True)
+
+
+def editions_of(paths, *, full):
+    """The live editions a bake touched: every one after a full bake, else those holding a
+    baked path."""
+    editions = list(ServicePage.objects.live().order_by("path"))
+    if full:
+        return editions
+    return [e for e in editions if any(p.startswith(e.reader_path) for p in paths)]
+
+
+def index_enqueue(*, full, paths):
+    """Queue one rebuild per touched edition, unless one is already waiting (it will index
+    this bake's pages too). Quick: two small writes and a task row per edition."""
+    if not static_search_enabled():
+        return
+    delay = timedelta(seconds=getattr(settings, "SAMIZDAT_SEARCH_DEBOUNCE", 10))
+    for edition in editions_of(paths, full=full):
+        with transaction.atomic():
+            IndexState.objects.get_or_create(edition=edition)
+            if not IndexState.objects.filter(edition=edition, queued=False).update(queued=True):
+                continue
+            # The task row commits with the flag (the database queue); a queue that cannot
+            # defer (the tests' immediate one) builds at once.
+            queued = index_update
+            if default_task_backend.supports_defer:
+                queued = index_update.using(run_after=timezone.now() + delay)
+            queued.enqueue(edition_id=edition.pk)
+
+
+@task(priority=INDEX_PRIORITY)
+def index_update(edition_id):
+    """The task: rebuild one edition's index (a failure is logged and kept on `IndexState`;
+    the next bake queues another try)."""
+    IndexState.objects.filter(edition_id=edition_id).update(queued=False)
+    edition = ServicePage.objects.live().filter(pk=edition_id).first()
+    if edition is None:
+        return
+    try:
+        index_build(edition=edition)
+    except Exception as error:
+        IndexState.objects.filter(edition_id=edition_id).update(last_error=f"{type(error).__name__}: {error}")
+        logger.exception("the search index of %s could not be rebuilt", edition.reader_path)
+
+
+def edition_folder(edition):
+    return Path(settings.SAMIZDAT_SITE_DIR) / edition.reader_path.strip("/")
+
+
+def _post_files(edition):
+    """(path relative to the edition's folder, baked file) of each searchable post."""
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    base = edition.reader_path
+    url_paths = selectors.searchable_posts(edition).values_list("url_path", flat=True).iterator(chunk_size=2000)
+    for url_path in url_paths:
+        path = reader_path(SimpleNamespace(url_path=url_path))
+        if path and path.startswith(base):
+            yield path[len(base):] + "index.html", site_dir / path.lstrip("/") / "index.html"
+
+
+def _sources_sync(edition, sources):
+    """Bring `sources` — the folder Pagefind reads, kept between rebuilds — to the edition's
+    searchable post pages in search's normal form: a page is folded again only when its baked
+    file changed (the copy carries the baked file's mtime); pages no longer searchable go.
+    Answers how many pages it holds."""
+    wanted = set()
+    for relative, file in _post_files(edition):
+        try:
+            stat = file.stat()
+        except FileNotFoundError:
+            continue  # not baked (yet): the rebuild after its bake finds it
+        target = sources / relative
+        wanted.add(target)
+        try:
+            if target.stat().st_mtime_ns == stat.st_mtime_ns:
+                continue
+        except FileNotFoundError:
+            pass
+        data = html_normalise(file.read_text("utf-8")).encode()
+        atomic_write(target, lambda f, data=data: f.write(data), sync=False)
+        os.utime(target, ns=(stat.st_mtime_ns, stat.st_mtime_ns))
+    for file in list(sources.rglob("index.html")):
+        if file not in wanted:
+            file.unlink()
+    return len(wanted)
+
+
+async def _index_write(language, sources, output):
+    config = {"force_language": language, "output_path": str(output), "keep_index_url": True}
+    async with PagefindIndex(config=config) as index:
+        await index.add_directory(str(sources))
+
+
+_ENTITY = re.compile(r"&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(zwnj|zwj|shy));")
+_NAMED = {"zwnj": "\u200c", "zwj": "\u200d", "shy": "\u00ad"}
+
+
+def html_normalise(html):
+    """A page's HTML in search's normal form: the text, and the folded characters written as
+    character references too (the body's cleaner may write ZWNJ as `&zwnj;`)."""
+
+    def character(match):
+        hexadecimal, decimal, name = match.groups()
+        char = _NAMED[name] if name else chr(min(int(hexadecimal, 16) if hexadecimal else int(decimal), 0x10FFFF))
+        return char if char in SEARCH_FOLDS else match[0]
+
+    return search_normalise(_ENTITY.sub(character, html))
+
+
+def _run(coroutine):
+    """Pagefind's API is asynchronous: run it on a thread of its own, whatever the caller's
+    thread already runs (a worker, a test driving a browser)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def _files(folder):
+    return {
+        p.relative_to(folder).as_posix(): p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith((".", *UNUSED_FILES))
+    }
+
+
+def _index_install(new, live):
+    """Bring `live` (the edition's index folder) to `new`'s contents: new and changed files
+    first, the entry file last (it names the chunks), then remove what the new index does not
+    use. Answers the paths written and removed."""
+    written, removed = [], []
+    new_files, live_files = _files(new), (_files(live) if live.exists() else {})
+    entry = "pagefind-entry.json"
+    for name in sorted(new_files, key=lambda n: n == entry):
+        data = new_files[name].read_bytes()
+        target = live / name
+        if name in live_files and live_files[name].read_bytes() == data:
+            continue
+        atomic_write(target, lambda f, data=data: f.write(data))
+        written.append(target)
+    for name, file in live_files.items():
+        if name not in new_files:
+            file.unlink(missing_ok=True)
+            removed.append(file)
+    return written, removed
+
+
+def index_build(*, edition):
+    """Rebuild `edition`'s static search index from its baked post pages; answers the
+    `IndexState`. Files that changed are announced to the layers above (signing, mirrors)."""
+    with exclusive(f"search-{edition.pk}"):  # one rebuild of an edition at a time, across workers
+        return _index_build(edition)
+
+
+def _index_build(edition):
+    started, clock = timezone.now(), time.monotonic()
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    live = edition_folder(edition) / INDEX_FOLDER
+    work = Path(settings.DATA_DIR) / "search"
+    sources = work / f"pages-{edition.pk}"
+    sources.mkdir(parents=True, exist_ok=True)
+    count = _sources_sync(edition, sources)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        output = Path(tmp) / INDEX_FOLDER
+        language = edition.language_code.split("-")[0].lower()
+        _run(_index_write(language, sources, output))
+        written, removed = _index_install(output, live)
+    size = sum(f.stat().st_size for f in _files(live).values()) if live.exists() else 0
+    state, _ = IndexState.objects.get_or_create(edition=edition)
+    IndexState.objects.filter(pk=state.pk).update(
+        built_at=started, posts=count, bytes=size, seconds=time.monotonic() - clock, last_error=""
+    )
+    state.refresh_from_db()
+    changed = [f.relative_to(site_dir).as_posix() for f in written + removed]
+    if changed:
+        site_files_written.send_robust(sender=IndexState, files=changed)
+    return state
+
+
+def index_build_all():
+    """Rebuild every live edition's index now (`samizdat search-index`)."""
+    return [index_build(edition=e) for e in ServicePage.objects.live().order_by("path")]

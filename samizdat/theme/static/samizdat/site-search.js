@@ -1,0 +1,105 @@
+/* The search page's script: searches the edition's static index (Pagefind, baked beside the
+   pages), so search works on any copy of the site. Without it the form still works at the
+   origin, where the server answers. Loaded by the search page only. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-index]");
+  if (!form || !window.URL || !window.Promise) return;
+  var input = form.querySelector("input[name=q]");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var origin = form.hasAttribute("data-origin");
+
+  // The same folds as samizdat/core/searchtext.py (SEARCH_FOLDS; a test compares them):
+  // Persian with and without ZWNJ, Arabic and Persian yeh and kaf, Russian ё.
+  var FOLDS = {
+    "\u200c": "", "\u200d": "", "\u00ad": "", "\u0640": "",
+    "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9",
+    "\u0451": "\u0435", "\u0401": "\u0415"
+  };
+  var FOLDED = /[\u200c\u200d\u00ad\u0640\u064a\u0649\u0643\u0451\u0401]/g;
+  function normalise(text) {
+    return text.replace(FOLDED, function (c) { return FOLDS[c]; });
+  }
+  window.samizdatSearchNormalise = normalise;
+
+  var indexUrl = new URL(form.getAttribute("data-index"), document.baseURI);
+  var root = new URL("../", indexUrl);  // the edition's folder: results are relative to it
+  var pagefind = null;
+  function index() {
+    if (!pagefind) {
+      pagefind = import(indexUrl.href).then(function (pf) {
+        return Promise.resolve(pf.options({ baseUrl: root.pathname })).then(function () { return pf; });
+      });
+    }
+    return pagefind;
+  }
+
+  function say(text) { status.textContent = text; }
+
+  // Pagefind's excerpt is escaped text with <mark> around the matches: keep only those.
+  function excerpt(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    var p = document.createElement("p");
+    template.content.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        p.appendChild(mark);
+      } else {
+        p.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return p;
+  }
+
+  function show(results) {
+    list.textContent = "";
+    if (!results.length) { say(form.getAttribute("data-none")); return; }
+    var ol = document.createElement("ol");
+    ol.className = "posts";
+    results.forEach(function (result) {
+      var li = document.createElement("li");
+      li.className = "card";
+      var h2 = document.createElement("h2");
+      h2.className = "card-title";
+      var a = document.createElement("a");
+      a.href = new URL(result.url, root).href;
+      a.textContent = (result.meta && result.meta.title) || result.url;
+      h2.appendChild(a);
+      li.appendChild(h2);
+      li.appendChild(excerpt(result.excerpt || ""));
+      ol.appendChild(li);
+    });
+    list.appendChild(ol);
+    say(origin ? "" : form.getAttribute("data-copy"));
+  }
+
+  function run(query) {
+    var q = normalise(query).trim();
+    if (!q) return;
+    index().then(function (pf) {
+      return pf.search(q);
+    }).then(function (search) {
+      return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
+    }).then(show, function () {
+      if (origin) form.submit();  // the server answers at the origin
+      else say(form.getAttribute("data-failed"));
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var query = input.value;
+    if (window.history && history.replaceState) {
+      history.replaceState(null, "", "?q=" + encodeURIComponent(query));
+    }
+    run(query);
+  });
+  if (!origin) {
+    say(form.getAttribute("data-copy"));
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query) { input.value = query; run(query); }
+  }
+}());

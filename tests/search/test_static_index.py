@@ -1,0 +1,150 @@
+"""Each edition's static search index (Pagefind): what it holds, how a rebuild touches the
+site folder, and that a publish rebuilds it later, on the worker, never inside the publish."""
+
+import gzip
+import json
+from urllib.parse import unquote
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from samizdat.publishing.services import site_bake_full
+from samizdat.publishing.signals import site_files_written
+from samizdat.search import services
+from samizdat.search.models import IndexState
+
+from .conftest import WORDS, post_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def fragments(folder):
+    """Every record of an index: Pagefind's fragments are gzipped JSON after a signature."""
+    records = []
+    for file in sorted((folder / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(file.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        records.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return records
+
+
+@pytest.fixture
+def baked(fresh_site, search_posts):
+    site_bake_full(reason="search test")
+    return fresh_site
+
+
+def test_each_edition_gets_an_index_of_its_published_posts(baked, editions, search_posts):
+    from samizdat.newsroom import selectors
+
+    for lang, edition in editions.items():
+        state = services.index_build(edition=edition)
+        folder = baked / lang / "pagefind"
+        assert (folder / "pagefind.js").exists() and (folder / "pagefind-entry.json").exists()
+        assert not list(folder.glob("pagefind-ui*")) and not list(folder.glob("pagefind-component-ui*"))
+        records = fragments(folder)
+        assert state.posts == len(records) == selectors.searchable_posts(edition).count() > 1
+        assert state.bytes == sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+        urls = {r["url"] for r in records}
+        post = search_posts[lang]
+        relative = "/" + post.reader_path[len(edition.reader_path):] + "index.html"
+        assert relative in {unquote(u) for u in urls}, "from the edition's folder: works on any copy"
+        mine = next(r for r in records if unquote(r["url"]) == relative)
+        assert mine["meta"]["title"] == services.search_normalise(WORDS[lang][0])
+        # The article only: no navigation, no footer, no kicker.
+        assert "Text size" not in mine["content"] and "All languages" not in mine["content"]
+    for record in fragments(baked / "fa" / "pagefind"):
+        assert "\u200c" not in record["content"], "indexed in search's normal form, entities too"
+    fa = next(r for r in fragments(baked / "fa" / "pagefind") if r["meta"]["title"].startswith("کتابخانهها"))
+    assert "میخواهند" in fa["content"]
+
+
+def test_character_references_are_folded_too():
+    assert services.html_normalise("<p>می&zwnj;خواهم می&#8204;روم می&#x200C;آیم &amp; &#1000000000;</p>") == (
+        "<p>میخواهم میروم میآیم &amp; &#1000000000;</p>"
+    )
+
+
+def test_a_rebuild_writes_only_what_changed_and_tells_signing_and_mirrors(baked, editions):
+    en = editions["en"]
+    told = []
+
+    def receiver(sender, files, **kwargs):
+        told.append(files)
+
+    site_files_written.connect(receiver)
+    try:
+        services.index_build(edition=en)
+        first = told.pop()
+        assert "en/pagefind/pagefind-entry.json" in first and all(f.startswith("en/pagefind/") for f in first)
+        before = {f: f.stat().st_mtime_ns for f in (baked / "en" / "pagefind").rglob("*") if f.is_file()}
+        services.index_build(edition=en)
+        assert told == [], "nothing changed, nothing written, nobody told"
+        after = {f: f.stat().st_mtime_ns for f in (baked / "en" / "pagefind").rglob("*") if f.is_file()}
+        assert after == before
+
+        post = post_publish(en, "Pangolins at the Station", "Pangolins waited.", slug="pangolins")
+        site_bake_full(reason="search test")
+        services.index_build(edition=en)
+        changed = told.pop()
+        assert "en/pagefind/pagefind-entry.json" in changed
+        assert any(r["meta"]["title"] == post.title for r in fragments(baked / "en" / "pagefind"))
+        assert not any(f in changed for f in ("en/pagefind/pagefind.js",)), "the unchanged script is kept"
+        # Files the new index does not use are gone (they are in `changed` as removals).
+        live = {f.relative_to(baked).as_posix() for f in (baked / "en" / "pagefind").rglob("*") if f.is_file()}
+        assert all(f in live or not (baked / f).exists() for f in changed)
+    finally:
+        site_files_written.disconnect(receiver)
+
+
+def test_a_full_bake_keeps_the_index(baked, editions):
+    services.index_build(edition=editions["ru"])
+    site_bake_full(reason="search test")
+    assert (baked / "ru" / "pagefind" / "pagefind-entry.json").exists()
+
+
+def test_a_publish_queues_one_deferred_low_priority_rebuild_the_worker_runs_later(fresh_site, editions, settings):
+    """As in production: the bake's task comes first and does not build the index; the index
+    task waits for the debounce, and a second publish meanwhile adds no second task."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    settings.SAMIZDAT_BAKE_EAGER = False
+    settings.SAMIZDAT_STATIC_SEARCH = True
+    settings.SAMIZDAT_SEARCH_DEBOUNCE = 30
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    site_bake_full(reason="search test")
+    DBTaskResult.objects.all().delete()  # the full bake's own rebuild request: not this test's
+    IndexState.objects.all().delete()
+    runner = Worker(queue_names=["*"], excluded_queue_names=[], interval=0, batch=True, backend_name="default",
+                    startup_delay=False, max_tasks=None, worker_id="test")
+
+    def run_ready():
+        while (task := DBTaskResult.objects.ready().first()) is not None:
+            task.claim("test")
+            runner.run_task(task)
+
+    en = editions["en"]
+    post = post_publish(en, "Capybaras Cross the Bridge", "Capybaras crossed.", slug="capybaras")
+    run_ready()
+    assert (fresh_site / post.reader_path.lstrip("/") / "index.html").exists(), "the publish went live"
+    assert not (fresh_site / "en" / "pagefind").exists(), "not built inside the publish"
+    waiting = DBTaskResult.objects.filter(task_path__endswith="index_update")
+    assert waiting.count() == 1
+    task = waiting.get()
+    assert task.priority == services.INDEX_PRIORITY < 0
+    assert task.run_after > timezone.now() + timedelta(seconds=20)
+    assert IndexState.objects.get(edition=en).queued
+
+    post_publish(en, "Capybaras Again", "More capybaras.", slug="capybaras-again")
+    run_ready()
+    assert waiting.count() == 1, "debounced: one rebuild for both publishes"
+
+    waiting.update(run_after=timezone.now())  # the debounce has passed
+    run_ready()
+    state = IndexState.objects.get(edition=en)
+    assert not state.queued and state.built_at and state.last_error == ""
+    titles = {r["meta"]["title"] for r in fragments(fresh_site / "en" / "pagefind")}
+    assert {"Capybaras Cross the Bridge", "Capybaras Again"} <= titles
+    assert not DBTaskResult.objects.failed().exists()
