@@ -605,4 +605,4 @@ def posts_search(service, query, *, limit=SEARCH_RESULTS):
         ).values_list("post_id", flat=True)
     )
     ids = [p.pk for p in found if p.pk in listed][:limit]
-    return _posts_by_ids(ids)
+    return _posts_by_ids(ids, ReadCache())
