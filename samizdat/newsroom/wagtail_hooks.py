@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
-from wagtail.admin.widgets import Button
+from wagtail.admin.widgets import AdminPageChooser, Button
 from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.templatetags.wagtailadmin_tags import user_display_name
@@ -22,9 +22,11 @@ from wagtail.snippets.views import chooser as snippet_choosers
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from samizdat.core.errors import NewsroomError
+
 from . import selectors, services
 from .forms import BreakingNewsForm
-from .models import Author, BreakingNews, PostPage
+from .models import Author, BlogPage, BreakingNews, PostPage
 from .permissions import page_permissions
 
 
@@ -137,6 +139,7 @@ class BreakingNewsViewSet(SnippetViewSet):
         [
             FieldPanel("service"),
             FieldPanel("text"),
+            FieldPanel("link_page", widget=AdminPageChooser(target_models=[PostPage, BlogPage])),
             FieldPanel("link_url"),
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("expires_in"), FieldPanel("expires_at")]),
             FieldPanel("replace_current"),
@@ -248,9 +251,32 @@ def post_restore_view(request, page_id):
     return TemplateResponse(request, "newsroom/admin/confirm_restore.html", {"post": post, "blog": blog})
 
 
+def byline_create_view(request):
+    """A writer without a byline makes their own from the home screen (their first visit)."""
+    if request.method != "POST":
+        return redirect("wagtailadmin_home")
+    if not selectors.blogs_for_writer(request.user):
+        raise PermissionDenied("Only writers make a byline here.")
+    if selectors.bylines_of(request.user).exists():
+        messages.error(request, _("You have a byline already; an editor can change it in the author list."))
+        return redirect("wagtailadmin_home")
+    try:
+        author = services.byline_create(
+            user=request.user, name=request.POST.get("name", ""), is_pen_name=bool(request.POST.get("is_pen_name"))
+        )
+    except NewsroomError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your posts will be signed “%(name)s”.") % {"name": author.name})
+    return redirect("wagtailadmin_home")
+
+
 @hooks.register("register_admin_urls")
 def register_restore_url():
-    return [path("deleted-posts/<int:page_id>/restore/", post_restore_view, name="newsroom_post_restore")]
+    return [
+        path("deleted-posts/<int:page_id>/restore/", post_restore_view, name="newsroom_post_restore"),
+        path("byline/", byline_create_view, name="newsroom_byline_create"),
+    ]
 
 
 @hooks.register("register_page_listing_more_buttons")
@@ -290,7 +316,10 @@ def desk_home_panels(request, panels):
     panels[:] = [p for p in panels if p.name not in ("user_objects_in_workflow_moderation", "workflow_objects_to_moderate")]
     template = "newsroom/admin/home/%s.html"
     panels.extend([
-        DeskPanel(name="samizdat_write", order=20, template_name=template % "write", shown=bool(blogs), blogs=blogs),
+        DeskPanel(
+            name="samizdat_write", order=20, template_name=template % "write", shown=bool(blogs), blogs=blogs,
+            bylines=list(selectors.bylines_of(user)),
+        ),
         DeskPanel(name="samizdat_drafts", order=30, template_name=template % "drafts", shown=bool(drafts), drafts=drafts),
         DeskPanel(name="samizdat_review", order=40, template_name=template % "review", shown=bool(queues), queues=queues),
         DeskPanel(name="samizdat_scheduled", order=50, template_name=template % "scheduled", shown=bool(scheduled), scheduled=scheduled),
