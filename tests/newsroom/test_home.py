@@ -88,6 +88,9 @@ def test_scheduled_posts_and_live_banners_show_their_times_in_the_editions_zone(
     assert datetime(go_live, edition.zone) in scheduled and "Tehran time" in scheduled
     assert "Banner for the home screen" in page and datetime(banner.expires_at, edition.zone) in page
     assert "scheduled-home" not in page[page.index("My drafts"):] if "My drafts" in page else True
+    # The blog's page list says when, not just "scheduled".
+    listing = html.unescape(client.get(reverse("wagtailadmin_explore", args=(blog.pk,))).content.decode())
+    assert f"scheduled: {datetime(go_live, edition.zone)}" in listing
 
 
 def test_the_sign_in_page_and_the_post_editor_speak_the_newsrooms_words(client, users):
