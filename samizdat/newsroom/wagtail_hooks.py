@@ -2,6 +2,7 @@ from django.contrib import messages as django_messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -408,3 +409,16 @@ def add_edition_address_warning(request, panels):
     editions = list(selectors.services_live().filter(base_url=""))
     if editions:
         panels.append(EditionAddressPanel(editions))
+
+
+# The page editor's schedule dialog and screen-reader names Wagtail's widgets lack (editor.js).
+
+
+@hooks.register("insert_editor_js")
+def editor_mends_js():
+    return format_html('<script src="{}"></script>', static("newsroom/editor.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def editor_mends_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("newsroom/editor.css"))
