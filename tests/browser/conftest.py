@@ -77,8 +77,11 @@ def page(browser):
 
 
 def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    """A full-page screenshot in test-artifacts/; with SAMIZDAT_SCREENSHOTS set (`make
+    screenshots`: docs/screenshots) also there, so the docs' pictures are made, not drawn."""
+    for folder in [ARTIFACTS, *([Path(os.environ["SAMIZDAT_SCREENSHOTS"])] if os.environ.get("SAMIZDAT_SCREENSHOTS") else [])]:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 class _Server(ThreadingMixIn, WSGIServer):

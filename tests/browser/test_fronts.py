@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from samizdat.newsroom.models import PostPage, ServicePage
+from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
 
 from .conftest import screenshot
 from .test_reader_pages import axe_violations
@@ -44,4 +44,12 @@ def test_fronts_have_a_lead_story_and_sections(browser, static_site, axe_source,
     assert post.status == 200
     screenshot(page, f"post-{language}-{width}")
     assert axe_violations(page, axe_source) == []
+    blog = BlogPage.objects.live().descendant_of(ServicePage.objects.get(language_code=language)).order_by("path").first()
+    assert page.goto(static_site + quote(blog.reader_path)).status == 200
+    screenshot(page, f"blog-{language}-{width}")
+    assert axe_violations(page, axe_source) == []
+    if language == "en":  # the newsroom's own front: the way to each edition
+        assert page.goto(static_site + "/").status == 200
+        screenshot(page, f"home-{width}")
+        assert axe_violations(page, axe_source) == []
     context.close()
