@@ -150,3 +150,52 @@ def test_banner_screens_have_no_serious_accessibility_problems(browser, live_sit
         assert axe_violations(page, axe_source) == []
     finally:
         context.close()
+
+
+@pytest.mark.django_db
+def test_a_new_writer_makes_a_byline_and_submits_a_post_within_twelve_steps(browser, live_site, axe_source):  # noqa: F811
+    """The first sign-in of someone the editor added to a desk and gave no byline."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from samizdat.newsroom import services
+    from samizdat.newsroom.models import Author, PostPage, ServicePage
+
+    base, _data_dir = live_site
+    password = "first-day-at-the-desk"
+
+    def add_writer():
+        edition = ServicePage.objects.get(language_code="en")
+        user = get_user_model().objects.create_user("first-day", password=password)
+        user.groups.add(Group.objects.get(name=services.desk_group_name(edition, services.CONTRIBUTOR)))
+
+    def remove_writer():
+        PostPage.objects.filter(slug="first-day-story").delete()
+        Author.objects.filter(account__username="first-day").delete()
+        get_user_model().objects.filter(username="first-day").delete()
+
+    in_own_connection(add_writer)
+    context = None
+    try:
+        context, page, steps = sign_in(browser, base, "first-day", password)
+        assert page.locator("#id_byline_name").count() == 1
+        assert axe_violations(page, axe_source) == []
+        screenshot(page, "admin-first-sign-in-byline")
+        steps.fill("#id_byline_name", "Harbour Watcher")
+        steps.click("button:has-text('Use this byline')")
+        page.wait_for_selector(".messages .success")
+        steps.click("a:has-text('Write a post in “Dispatches”')")
+        page.wait_for_selector("#id_title")
+        steps.fill("#id_title", "First day story")
+        steps.fill("#id_teaser", "Signed on the first day.")
+        steps.click("[data-contentpath=body] [contenteditable=true]")
+        steps.type("What the harbour looked like this morning.")
+        steps.click("footer button[name=action-submit]")
+        page.wait_for_selector(".messages .success")
+        assert steps.count <= MAX_STEPS, f"{steps.count} steps from the first sign-in to submitted"
+        signed = in_own_connection(lambda: [a.name for a in PostPage.objects.get(slug="first-day-story").ordered_authors])
+        assert signed == ["Harbour Watcher"]
+    finally:
+        if context is not None:
+            context.close()
+        in_own_connection(remove_writer)
