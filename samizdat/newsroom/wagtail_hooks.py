@@ -299,7 +299,9 @@ class DeskPanel(Component):
         self.name, self.order, self.template_name, self.shown, self.context = name, order, template_name, shown, context
 
     def get_context_data(self, parent_context=None):
-        return {**self.context, "request": parent_context.get("request") if parent_context else None}
+        parent = parent_context or {}
+        # csrf_token: the byline form posts from the home screen.
+        return {**self.context, "request": parent.get("request"), "csrf_token": parent.get("csrf_token")}
 
     def render_html(self, parent_context=None):
         return super().render_html(parent_context) if self.shown else ""

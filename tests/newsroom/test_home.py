@@ -125,6 +125,8 @@ def test_a_writer_without_a_byline_makes_one_on_first_visit_and_new_posts_are_si
     blog = BlogPage.objects.get(slug="dispatches")
     assert _prefilled_author(client, blog) is None
 
+    form = page[page.index("samizdat-byline-form"):page.index("Use this byline")]
+    assert 'name="csrfmiddlewaretoken" value="' in form  # the test client skips the check; browsers do not
     refused = client.post(reverse("newsroom_byline_create"), {"name": "   "}, follow=True)
     assert not Author.objects.filter(account=user).exists() and "Your byline" in refused.content.decode()
     client.post(reverse("newsroom_byline_create"), {"name": "Quiet Reporter", "is_pen_name": "1"})
