@@ -190,6 +190,8 @@ def test_a_new_writer_makes_a_byline_and_submits_a_post_within_twelve_steps(brow
         steps.fill("#id_teaser", "Signed on the first day.")
         steps.click("[data-contentpath=body] [contenteditable=true]")
         steps.type("What the harbour looked like this morning.")
+        # Draftail copies the text into the form a moment later (debounced); a person is slower.
+        page.wait_for_function("() => document.querySelector('input[name=body]').value.includes('harbour')")
         steps.click("footer button[name=action-submit]")
         page.wait_for_selector(".messages .success")
         assert steps.count <= MAX_STEPS, f"{steps.count} steps from the first sign-in to submitted"
