@@ -79,6 +79,7 @@ def test_request_changes_resubmit_compare_approve_view_live(browser, live_site, 
     assert page.input_value("input[name='post_authors-0-author']") == str(byline)
     assert "Night Correspondent" in page.inner_text("main")
     assert axe_violations(page, axe_source) == []
+    page.wait_for_function("() => document.querySelector('input[name=body]').value.includes('rich-text')")
     steps.click("footer button[name=action-submit]")
     page.wait_for_selector(".messages .success")
     assert steps.count <= MAX_STEPS, f"{steps.count} steps from sign-in to submitted"
