@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install messages demo bake serve clean browser-deps bench-deps bench golden help
+.PHONY: run test install messages demo bake serve clean browser-deps bench-deps bench golden screenshots help
 
 help:
 	@echo "make run   — set up, load the demo newsroom, bake and serve it on http://127.0.0.1:$(PORT)"
@@ -58,6 +58,12 @@ browser-deps:
 	@if command -v npm >/dev/null 2>&1; then \
 	  test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent; \
 	else echo "npm is not installed: the accessibility checks will skip (Debian package 'npm')."; fi
+
+# The pictures in docs/screenshots: every front and post kind at 390 and 1280 px and the
+# admin's home screens, review loop, banner form and schedule dialog, taken by the browser tests.
+screenshots: install browser-deps
+	SAMIZDAT_SCREENSHOTS=docs/screenshots CI=true $(BIN)/python -m pytest -q \
+	  tests/browser/test_fronts.py tests/browser/test_review_loop.py tests/browser/test_schedule_dialog.py
 
 test: install browser-deps
 	$(BIN)/ruff check samizdat tests

@@ -14,7 +14,7 @@ AUTHORS = [
 
 SERVICES = [
     {
-        "slug": "en", "title": "Samizdat English", "language_code": "en", "time_zone": "Europe/London", "direction": "ltr",
+        "slug": "en", "brand_colour": "", "wordmark": "Samizdat", "title": "Samizdat English", "language_code": "en", "time_zone": "Europe/London", "direction": "ltr",
         "tagline": "Reporting for readers whose press is not free",
         "contact_email": "desk@samizdat.example",
         "base_url": "https://samizdat.example/en/",
@@ -42,7 +42,7 @@ SERVICES = [
         ],
     },
     {
-        "slug": "fa", "title": "سامیزدات فارسی", "language_code": "fa", "time_zone": "Asia/Tehran", "direction": "rtl",
+        "slug": "fa", "brand_colour": "green", "wordmark": "سامیزدات", "title": "سامیزدات فارسی", "language_code": "fa", "time_zone": "Asia/Tehran", "direction": "rtl",
         "tagline": "گزارش برای خوانندگانی که مطبوعات آزاد ندارند",
         "contact_email": "farsi@samizdat.example",
         "base_url": "https://samizdat.example/fa/",
@@ -68,7 +68,7 @@ SERVICES = [
         ],
     },
     {
-        "slug": "ru", "title": "Самиздат", "language_code": "ru", "time_zone": "Europe/Moscow", "direction": "ltr",
+        "slug": "ru", "brand_colour": "blue", "wordmark": "", "title": "Самиздат", "language_code": "ru", "time_zone": "Europe/Moscow", "direction": "ltr",
         "tagline": "Новости для тех, у кого нет свободной прессы",
         "contact_email": "ru@samizdat.example",
         "base_url": "https://samizdat.example/ru/",

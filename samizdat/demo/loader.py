@@ -19,6 +19,8 @@ from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostAuthor,
 from . import content
 from .images import render_jpeg
 
+# The demo contributor writes under a pen name (an editor's assignment: Author.account).
+DEMO_BYLINES = {"contributor": "night-correspondent"}
 # username, real name (never published), role (the demo's contributor and editor work in every edition)
 DEMO_USERS = [
     ("admin", "Ada Admin", newsroom_services.ADMINISTRATOR),
@@ -74,6 +76,8 @@ def demo_users_ensure():
         else:
             user.groups.remove(*Group.objects.filter(name=group))  # the old site-wide role group
             user.groups.add(*[desks[group] for desks in newsroom_services.edition_desks_ensure().values()])
+        if username in DEMO_BYLINES:
+            Author.objects.filter(slug=DEMO_BYLINES[username], account__isnull=True).update(account=user)
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(f"{u} {logins[u]}\n" for u, _, _ in DEMO_USERS))
     path.chmod(0o600)
@@ -105,6 +109,7 @@ def demo_content_load():
             contact_email=spec["contact_email"], base_url=spec["base_url"],
             republish=True, republish_licence=spec["republish_licence"],
             republish_licence_url="https://creativecommons.org/licenses/by-nd/4.0/",
+            brand_colour=spec["brand_colour"], wordmark=spec["wordmark"],
         ))
         _publish(service)
         if spec["breaking"]:

@@ -139,6 +139,20 @@ class ReaderPageForm(CheckedFormMixin, WagtailAdminPageForm):
         return cleaned
 
 
+class PostPageForm(ReaderPageForm):
+    """A new post comes signed with its writer's byline (`selectors.bylines_of`); they may
+    change it or add co-authors."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        formset = self.formsets.get("post_authors")
+        if self.is_bound or self.instance.pk or self.for_user is None or formset is None:
+            return
+        byline = selectors.bylines_of(self.for_user).first()
+        if byline is not None and not formset.initial_form_count():
+            formset.initial_extra = [{"author": byline.pk}]
+
+
 def reader_path(page):
     """Any page's decoded path on the reader site, or None when no site serves it.
 
@@ -743,6 +757,7 @@ class PostPage(ReaderPage):
     parent_page_types = ["newsroom.BlogPage"]
     subpage_types = []
     template = "samizdat/post_page.html"
+    base_form_class = PostPageForm
 
     class Meta:
         verbose_name = _("post")
@@ -880,11 +895,19 @@ class Author(index.Indexed, models.Model):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     public_contact = models.EmailField(blank=True)
+    # Whose byline this is: their new posts are signed with it. Who stands behind a pen name
+    # is for editors only (the admin form, `AuthorIndexView`) — never the reader site or API.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="bylines",
+        verbose_name=_("writer's account"),
+        help_text=_("Internal: the staff account that writes under this byline; never shown to readers."),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("is_pen_name"),
+        FieldPanel("account"),
         FieldPanel("bio"),
         FieldPanel("photo"),
         FieldPanel("public_contact"),
@@ -942,8 +965,13 @@ class BreakingNews(models.Model):
 
     service = models.ForeignKey(ServicePage, on_delete=models.CASCADE, related_name="breaking_news")
     text = models.CharField(max_length=200)
+    link_page = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("story"), help_text=_("Optional: the live story the banner links to."),
+    )
     link_url = models.CharField(
-        max_length=500, blank=True, help_text=_("Optional: a reader path (/en/…/) or https:// address.")
+        _("or an address"), max_length=500, blank=True,
+        help_text=_("Instead of a story: a reader path (/en/…/) or https:// address."),
     )
     starts_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
@@ -951,6 +979,7 @@ class BreakingNews(models.Model):
     panels = [
         FieldPanel("service"),
         FieldPanel("text"),
+        FieldPanel("link_page"),
         FieldPanel("link_url"),
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("expires_at")]),
     ]
@@ -990,7 +1019,15 @@ class BreakingNews(models.Model):
             raise ValidationError(errors)
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
             raise ValidationError({"expires_at": _("The banner must expire after it starts.")})
-        if self.link_url and not self.link_url.startswith(("/", "https://")):
+        if self.link_page_id:
+            # The story's reader path is what readers, the feed, the API and e-mail follow.
+            page = self.link_page.specific
+            if not page.live or not isinstance(page, ReaderPage):
+                raise ValidationError({"link_page": _("Choose a story that is live on the site.")})
+            if self.service_id and not page.path.startswith(self.service.path):
+                raise ValidationError({"link_page": _("Choose a story of this banner's edition.")})
+            self.link_url = page.reader_path
+        elif self.link_url and not self.link_url.startswith(("/", "https://")):
             raise ValidationError(
                 {"link_url": _("Use a reader path starting with / or an https:// address.")}
             )

@@ -338,6 +338,12 @@ def blogs_for_writer(user):
     return [blog for blog in blogs if blog.permissions_for_user(user).can_add_subpage()]
 
 
+def bylines_of(user):
+    """The bylines `user` writes under (an editor may assign several), by name: the first
+    signs their new posts."""
+    return models.Author.objects.filter(account=user).order_by("name", "pk") if user.is_authenticated else models.Author.objects.none()
+
+
 @dataclass
 class Draft:
     post: object

@@ -5,8 +5,10 @@ import logging
 from types import SimpleNamespace
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.text import slugify
 from wagtail.actions.move_page import MovePageAction
 from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.log_actions import log
@@ -26,6 +28,7 @@ from wagtail.models import (
 from samizdat.core.errors import NewsroomError
 
 from . import models, selectors
+from .validation import SLUG_MAX_BYTES, slug_truncate
 from .selectors import EPOCH
 from .models import BlogPage, NewsroomHome, ServicePage
 
@@ -480,3 +483,22 @@ def banner_save(*, banner, replace=False):
             old.save(update_fields=["expires_at"])
     banner.save()
     return banner
+
+
+@transaction.atomic
+def byline_create(*, user, name, is_pen_name=False):
+    """A writer's own byline, made on their first visit to the home screen (an editor may
+    instead assign them one in the author list). Raises NewsroomError with the form's words."""
+    name = name.strip()
+    base = slug_truncate(slugify(name, allow_unicode=True)) or "author"
+    slug, n = base, 1
+    while models.Author.objects.filter(slug__iexact=slug).exists():  # a namesake keeps theirs
+        n += 1
+        slug = f"{slug_truncate(base, SLUG_MAX_BYTES - len(str(n)) - 1)}-{n}"
+    author = models.Author(name=name, slug=slug, is_pen_name=is_pen_name, account=user)
+    try:
+        author.full_clean()
+    except ValidationError as exc:
+        raise NewsroomError(" ".join(message for messages in exc.message_dict.values() for message in messages)) from exc
+    author.save()
+    return author

@@ -2,6 +2,7 @@ from django.contrib import messages as django_messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
-from wagtail.admin.widgets import Button
+from wagtail.admin.widgets import AdminPageChooser, Button
 from wagtail.admin.action_menu import WorkflowMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.templatetags.wagtailadmin_tags import user_display_name
@@ -22,9 +23,11 @@ from wagtail.snippets.views import chooser as snippet_choosers
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from samizdat.core.errors import NewsroomError
+
 from . import selectors, services
 from .forms import BreakingNewsForm
-from .models import Author, BreakingNews, PostPage
+from .models import Author, BlogPage, BreakingNews, PostPage
 from .permissions import page_permissions
 
 
@@ -137,6 +140,7 @@ class BreakingNewsViewSet(SnippetViewSet):
         [
             FieldPanel("service"),
             FieldPanel("text"),
+            FieldPanel("link_page", widget=AdminPageChooser(target_models=[PostPage, BlogPage])),
             FieldPanel("link_url"),
             FieldRowPanel([FieldPanel("starts_at"), FieldPanel("expires_in"), FieldPanel("expires_at")]),
             FieldPanel("replace_current"),
@@ -248,9 +252,32 @@ def post_restore_view(request, page_id):
     return TemplateResponse(request, "newsroom/admin/confirm_restore.html", {"post": post, "blog": blog})
 
 
+def byline_create_view(request):
+    """A writer without a byline makes their own from the home screen (their first visit)."""
+    if request.method != "POST":
+        return redirect("wagtailadmin_home")
+    if not selectors.blogs_for_writer(request.user):
+        raise PermissionDenied("Only writers make a byline here.")
+    if selectors.bylines_of(request.user).exists():
+        messages.error(request, _("You have a byline already; an editor can change it in the author list."))
+        return redirect("wagtailadmin_home")
+    try:
+        author = services.byline_create(
+            user=request.user, name=request.POST.get("name", ""), is_pen_name=bool(request.POST.get("is_pen_name"))
+        )
+    except NewsroomError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your posts will be signed “%(name)s”.") % {"name": author.name})
+    return redirect("wagtailadmin_home")
+
+
 @hooks.register("register_admin_urls")
 def register_restore_url():
-    return [path("deleted-posts/<int:page_id>/restore/", post_restore_view, name="newsroom_post_restore")]
+    return [
+        path("deleted-posts/<int:page_id>/restore/", post_restore_view, name="newsroom_post_restore"),
+        path("byline/", byline_create_view, name="newsroom_byline_create"),
+    ]
 
 
 @hooks.register("register_page_listing_more_buttons")
@@ -272,7 +299,9 @@ class DeskPanel(Component):
         self.name, self.order, self.template_name, self.shown, self.context = name, order, template_name, shown, context
 
     def get_context_data(self, parent_context=None):
-        return {**self.context, "request": parent_context.get("request") if parent_context else None}
+        parent = parent_context or {}
+        # csrf_token: the byline form posts from the home screen.
+        return {**self.context, "request": parent.get("request"), "csrf_token": parent.get("csrf_token")}
 
     def render_html(self, parent_context=None):
         return super().render_html(parent_context) if self.shown else ""
@@ -290,7 +319,10 @@ def desk_home_panels(request, panels):
     panels[:] = [p for p in panels if p.name not in ("user_objects_in_workflow_moderation", "workflow_objects_to_moderate")]
     template = "newsroom/admin/home/%s.html"
     panels.extend([
-        DeskPanel(name="samizdat_write", order=20, template_name=template % "write", shown=bool(blogs), blogs=blogs),
+        DeskPanel(
+            name="samizdat_write", order=20, template_name=template % "write", shown=bool(blogs), blogs=blogs,
+            bylines=list(selectors.bylines_of(user)),
+        ),
         DeskPanel(name="samizdat_drafts", order=30, template_name=template % "drafts", shown=bool(drafts), drafts=drafts),
         DeskPanel(name="samizdat_review", order=40, template_name=template % "review", shown=bool(queues), queues=queues),
         DeskPanel(name="samizdat_scheduled", order=50, template_name=template % "scheduled", shown=bool(scheduled), scheduled=scheduled),
@@ -379,3 +411,16 @@ def add_edition_address_warning(request, panels):
     editions = list(selectors.services_live().filter(base_url=""))
     if editions:
         panels.append(EditionAddressPanel(editions))
+
+
+# The page editor's schedule dialog and screen-reader names Wagtail's widgets lack (editor.js).
+
+
+@hooks.register("insert_editor_js")
+def editor_mends_js():
+    return format_html('<script src="{}"></script>', static("newsroom/editor.js"))
+
+
+@hooks.register("insert_global_admin_css")
+def editor_mends_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("newsroom/editor.css"))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from PIL import Image as PILImage
 
 from tests.conftest import require
 
@@ -77,8 +78,17 @@ def page(browser):
 
 
 def screenshot(page, name):
+    """A full-page screenshot in test-artifacts/; with SAMIZDAT_SCREENSHOTS set (`make
+    screenshots`: docs/screenshots) also there, so the docs' pictures are made, not drawn."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("SAMIZDAT_SCREENSHOTS"):
+        docs = Path(os.environ["SAMIZDAT_SCREENSHOTS"])
+        docs.mkdir(parents=True, exist_ok=True)
+        # 256 colours keep text and photos legible at a quarter of the bytes in the repository.
+        with PILImage.open(path) as image:
+            image.convert("RGB").quantize(colors=256).save(docs / path.name, optimize=True)
 
 
 class _Server(ThreadingMixIn, WSGIServer):

@@ -17,6 +17,11 @@ def fa_post_path():
 
 
 def axe_violations(page, axe_source):
+    # Colours are judged as shown, not halfway through a fade-in (the admin's messages fade in).
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect.getComputedTiming().iterations === Infinity)"
+    )
     page.add_script_tag(content=axe_source)
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from samizdat.newsroom import selectors
-from samizdat.newsroom.models import BreakingNews, ServicePage
+from samizdat.newsroom.models import BreakingNews, PostPage, ServicePage
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,20 @@ def test_the_list_shows_scheduled_live_and_expired(client, users, edition):
     found = {text: status for text, status in [("Was up", "Expired"), ("Is up", "Live"), ("Will be up", "Scheduled")]
              if any(text in row and status in row for row in rows.values())}
     assert found == {"Was up": "Expired", "Is up": "Live", "Will be up": "Scheduled"}
+
+
+def test_a_banner_links_to_a_live_story_of_its_edition_chosen_by_page(client, users, edition):
+    now = timezone.now().replace(second=0, microsecond=0)
+    story = PostPage.objects.live().descendant_of(edition).first()
+    far = PostPage.objects.live().not_descendant_of(edition).first()
+    draft = PostPage.objects.live().descendant_of(edition).exclude(pk=story.pk).first()
+    draft_copy = draft.copy(update_attrs={"slug": "unpublished-story", "title": "Unpublished story", "live": False},
+                            keep_live=False)
+    client.force_login(users["editor"])
+    for wrong, message in [(far, "of this banner's edition"), (draft_copy, "live on the site")]:
+        response = client.post(_url("add"), _form(edition, "Wrong story", now, expires_in="3", link_page=str(wrong.pk)))
+        assert response.status_code == 200 and message in html.unescape(response.content.decode())
+        assert not BreakingNews.objects.filter(text="Wrong story").exists()
+    client.post(_url("add"), _form(edition, "Linked by chooser", now, expires_in="3", link_page=str(story.pk)))
+    banner = BreakingNews.objects.get(text="Linked by chooser")
+    assert banner.link_page_id == story.pk and banner.link_url == story.reader_path

@@ -3,14 +3,19 @@
 up — dates in the edition's time zone."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.test.utils.form_data import inline_formset
 
 from samizdat.core.dates import datetime
-from samizdat.newsroom.models import BlogPage, BreakingNews, NewsroomHome, PostPage, ServicePage
+from samizdat.newsroom import services
+from samizdat.newsroom.models import Author, BlogPage, BreakingNews, NewsroomHome, PostPage, ServicePage
 
 from .test_workflow import add_url, post_form
 
@@ -83,6 +88,9 @@ def test_scheduled_posts_and_live_banners_show_their_times_in_the_editions_zone(
     assert datetime(go_live, edition.zone) in scheduled and "Tehran time" in scheduled
     assert "Banner for the home screen" in page and datetime(banner.expires_at, edition.zone) in page
     assert "scheduled-home" not in page[page.index("My drafts"):] if "My drafts" in page else True
+    # The blog's page list says when, not just "scheduled".
+    listing = html.unescape(client.get(reverse("wagtailadmin_explore", args=(blog.pk,))).content.decode())
+    assert f"scheduled: {datetime(go_live, edition.zone)}" in listing
 
 
 def test_the_sign_in_page_and_the_post_editor_speak_the_newsrooms_words(client, users):
@@ -94,3 +102,57 @@ def test_the_sign_in_page_and_the_post_editor_speak_the_newsrooms_words(client, 
     # Submitting is the contributor's main button, not hidden in a menu.
     main = editor[editor.index('<footer'):]
     assert main.index('name="action-submit"') < main.index('name="action-draft"') if 'name="action-draft"' in main else True
+
+
+def _new_writer(edition_code="en"):
+    edition = ServicePage.objects.get(language_code=edition_code)
+    user = get_user_model().objects.create_user("newcomer", password="x" * 16, first_name="Real", last_name="Name")
+    user.groups.add(Group.objects.get(name=services.desk_group_name(edition, services.CONTRIBUTOR)))
+    return user
+
+
+def _prefilled_author(client, blog):
+    editor = html.unescape(client.get(add_url(blog)).content.decode())
+    field = re.search(r'<input[^>]*name="post_authors-0-author"[^>]*>', editor)
+    value = re.search(r'value="(\d+)"', field.group(0)) if field else None
+    return int(value.group(1)) if value else None
+
+
+def test_a_writer_without_a_byline_makes_one_on_first_visit_and_new_posts_are_signed_with_it(client):
+    user = _new_writer()
+    page = home(client, user)
+    assert "Your byline" in page and "pen name" in page and "Write a post in" not in page
+    blog = BlogPage.objects.get(slug="dispatches")
+    assert _prefilled_author(client, blog) is None
+
+    form = page[page.index("samizdat-byline-form"):page.index("Use this byline")]
+    assert 'name="csrfmiddlewaretoken" value="' in form  # the test client skips the check; browsers do not
+    refused = client.post(reverse("newsroom_byline_create"), {"name": "   "}, follow=True)
+    assert not Author.objects.filter(account=user).exists() and "Your byline" in refused.content.decode()
+    client.post(reverse("newsroom_byline_create"), {"name": "Quiet Reporter", "is_pen_name": "1"})
+    byline = Author.objects.get(account=user)
+    assert (byline.name, byline.is_pen_name, byline.slug) == ("Quiet Reporter", True, "quiet-reporter")
+    page = home(client, user)
+    assert "Your posts are signed “Quiet Reporter”" in page and "Write a post in “Dispatches”" in page
+    assert _prefilled_author(client, blog) == byline.pk
+    # A second one is not made behind the editor's back; the submitted post carries the byline.
+    client.post(reverse("newsroom_byline_create"), {"name": "Another Name"})
+    assert Author.objects.filter(account=user).count() == 1
+    client.post(add_url(blog), post_form("Signed story", "signed-story", **{
+        "post_authors": inline_formset([{"author": byline.pk}], min=1), "action-submit": "1",
+    }))
+    assert PostPage.objects.get(slug="signed-story").ordered_authors == [byline]
+
+
+def test_an_editor_assigned_byline_signs_the_writers_posts_and_only_writers_make_one(client, users):
+    assigned = Author.objects.get(account=users["contributor"])  # the demo assigns one
+    client.force_login(users["contributor"])
+    assert _prefilled_author(client, BlogPage.objects.get(slug="dispatches")) == assigned.pk
+    assert f"Your posts are signed “{assigned.name}”" in home(client, users["contributor"])
+    # Someone who writes for no blog makes no byline.
+    nobody = get_user_model().objects.create_user("reader-staff", password="x" * 16)
+    nobody.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(nobody)
+    refused = client.post(reverse("newsroom_byline_create"), {"name": "Not a writer"}, follow=True)
+    assert "permission" in refused.content.decode()  # Wagtail's admin answers a refusal so
+    assert not Author.objects.filter(name="Not a writer").exists()

@@ -4,10 +4,11 @@ whole tree, including after an upgrade from the old site-wide roles."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 from wagtail.models import GroupPagePermission, Page
 
 from samizdat.newsroom import services
-from samizdat.newsroom.models import BlogPage, ServicePage
+from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +51,29 @@ def test_renaming_an_edition_renames_its_desks_and_keeps_their_members(people):
     assert not Group.objects.filter(name="Samizdat English contributors").exists()
     assert english.get_workflow().pk == workflow.pk, "reviews in progress carry on"
     assert type(workflow).objects.get(pk=workflow.pk).name == "Editorial review: Samizdat International"
+
+
+def test_a_persian_contributor_cannot_open_the_english_edition_or_any_editions_settings(client, people):
+    """The issue's desk test, through the admin's own URLs: what the Persian contributor asks
+    for in the English edition, or in any edition's settings, is refused and changes nothing."""
+    english = ServicePage.objects.get(language_code="en")
+    persian = ServicePage.objects.get(language_code="fa")
+    english_blog = BlogPage.objects.child_of(english).live().first()
+    english_post = PostPage.objects.live().descendant_of(english).first()
+    client.force_login(people["far-reporter"])
+
+    def opens(url):  # the page's form came back (a refusal redirects to the dashboard)
+        response = client.get(url)
+        return response.status_code == 200 and 'name="title"' in response.content.decode()
+
+    for page in (english, persian):
+        assert not opens(reverse("wagtailadmin_pages:edit", args=(page.pk,))), f"{page.title}: edition settings opened"
+    assert not opens(reverse("wagtailadmin_pages:edit", args=(english_blog.pk,)))
+    assert not opens(reverse("wagtailadmin_pages:edit", args=(english_post.pk,)))
+    assert not opens(reverse("wagtailadmin_pages:add", args=("newsroom", "postpage", english_blog.pk)))
+    explorer = client.get(reverse("wagtailadmin_explore", args=(english.pk,)))
+    listed = explorer.content.decode() if explorer.status_code == 200 else ""
+    assert english_blog.title not in listed and english_post.title not in listed
+    # Their own edition's blogs stay open to them.
+    persian_blog = BlogPage.objects.child_of(persian).live().first()
+    assert opens(reverse("wagtailadmin_pages:add", args=("newsroom", "postpage", persian_blog.pk)))

@@ -3,6 +3,7 @@ language, calendar and digits)."""
 
 from django import template
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from samizdat.core.dates import datetime
 from samizdat.newsroom.models import NewsroomHome
@@ -21,3 +22,18 @@ def newsroom_name():
     """The newsroom's name: the title of the reader site's home page."""
     home = NewsroomHome.objects.only("title").first()
     return home.title if home else settings.WAGTAIL_SITE_NAME
+
+
+@register.simple_tag
+def page_status_label(page):
+    """Wagtail's status of a page; a scheduled one says when it goes live, in its edition's
+    time zone ("scheduled: 28 November 2026, 21:25 Tehran time")."""
+    status = page.status_string
+    if not page.approved_schedule:
+        return status
+    revision = page.scheduled_revision
+    if revision is None or revision.approved_go_live_at is None:
+        return status
+    specific = page.specific_deferred
+    edition = specific.get_service() if hasattr(specific, "get_service") else None
+    return _("%(status)s: %(when)s") % {"status": status, "when": edition_time(revision.approved_go_live_at, edition)}
