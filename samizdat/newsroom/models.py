@@ -334,6 +334,9 @@ class NewsroomHome(RoutablePageMixin, ReaderPage):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
+    # Folders of the site's root an edition may not take: the theme, the signing keys, the
+    # bundles, and the paths the origin sends to Django (`delivery.server.DYNAMIC_PREFIXES`).
+    reserved_child_slugs = frozenset({"assets", "keys", "bundles", "admin", "static", "media", "mail", "api"})
     subpage_types = ["newsroom.ServicePage"]
     max_count = 1
     template = "samizdat/newsroom_home.html"
@@ -403,6 +406,9 @@ def time_zone_check(value):
 
 class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
     """One language edition of the newsroom, and its front page."""
+
+    # The edition's own folders (its routes below): a blog may not take one.
+    reserved_child_slugs = frozenset({"page", "authors", "tags", "sitemaps", "reach-us", "search", "pagefind"})
 
     language_code = models.CharField(max_length=12, choices=settings.LANGUAGES, default="en")
     direction = models.CharField(
@@ -606,6 +612,8 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
 
 class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
     """A blog of one service, with its "About this blog" box and paginated index."""
+
+    reserved_child_slugs = frozenset({"page"})  # the blog's archive pages
 
     about = models.TextField(
         verbose_name=_("about this blog"), help_text=_("Shown beside every post of the blog.")

@@ -141,6 +141,10 @@ def page_slug_errors(*, slug, title, parent, page):
     error = slug_length_error(slug)
     if error:
         errors["slug"] = error
+    elif parent is not None and slug_key(slug) in getattr(parent.specific_class, "reserved_child_slugs", ()):
+        errors["slug"] = _(
+            "The address “%(slug)s” is taken by the site's own pages here (%(reserved)s). Choose another."
+        ) % {"slug": slug, "reserved": ", ".join(sorted(parent.specific_class.reserved_child_slugs))}
     elif parent is not None:
         siblings = parent.get_children()
         if page is not None and page.pk:

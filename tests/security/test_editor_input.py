@@ -19,7 +19,7 @@ from wagtail.test.utils import WagtailTestUtils
 from wagtail.test.utils.form_data import _querydict_from_form, inline_formset, rich_text
 
 from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostPage, ServicePage, native_slug
-from samizdat.newsroom.validation import SLUG_MAX_BYTES, slug_truncate, utf8_length
+from samizdat.newsroom.validation import SLUG_MAX_BYTES, page_slug_errors, slug_truncate, utf8_length
 from samizdat.publishing.renderer import Renderer
 from samizdat.theme.jinja import richtext
 from tests.newsroom.test_workflow import post_form as draft_form
@@ -153,6 +153,22 @@ def test_an_address_differing_only_by_case_is_refused(client, users):
     assert response.status_code == 200
     assert "only by capital letters" in response.content.decode()
     assert not PostPage.objects.filter(title="Дубль").exists()
+
+
+def test_an_address_the_site_uses_for_its_own_pages_is_refused(client, users):
+    """A post called "page" would sit where the blog's archive pages are; a blog "search" or
+    "authors" where the edition's search page and bylines are."""
+    blog = BlogPage.objects.get(slug=BLOGS["ru"])
+    client.force_login(users["editor"])
+    response = client.post(add_url(blog), post_form("Страница", "Page"))
+    assert response.status_code == 200 and "taken by the site" in response.content.decode()
+    assert not PostPage.objects.filter(title="Страница").exists()
+    client.post(add_url(blog), post_form("Страница", "page-one"))
+    assert PostPage.objects.filter(slug="page-one").exists(), "a slug that only starts like one is fine"
+    for slug in ("search", "authors", "Tags"):
+        errors = page_slug_errors(slug=slug, title="x", parent=blog.get_parent(), page=None)[1]
+        assert "taken by the site" in str(errors.get("slug")), slug
+    assert not page_slug_errors(slug="search", title="x", parent=blog, page=None)[1], "a post may be called search"
 
 
 def test_author_slugs_differing_only_by_case_or_unicode_form_are_refused():
