@@ -102,4 +102,5 @@ def test_the_bundle_searches_its_own_posts(fresh_site, signing_key, tmp_path):
     assert words["folds"] == SEARCH_FOLDS
     assert any(teaser in text for text in words["posts"])
     assert len(words["posts"]) == page.count('<li class="card">') >= 2
-    assert 'lang="fa" dir="rtl"' in page
+    assert 'lang="fa" dir="rtl"' in page and "همهٔ نوشته‌های این نسخهٔ آفلاین:" in page  # in the edition's language
+    assert "{#" not in page and "{%" not in page
