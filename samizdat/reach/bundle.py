@@ -6,7 +6,15 @@ front and blog fronts, its posts of the last `days`, the theme files and the ima
 pages show, downscaled. A link to a page that is not in the bundle (an older post, a tag,
 another edition) is pointed at `offline.html`, which says so in the edition's language.
 The bundle carries its own manifest, signed with the site's key (`samizdat verify fa.zip`).
+
+The site's search page needs Pagefind's index, which browsers refuse to load from a file, so
+the bundle has its own search page at the same place (`<edition>/search/index.html`): it lists
+the bundle's posts (all of them without JavaScript), with their words in a JSON data block that
+`bundle-search.js` filters by the query — in `core.searchtext`'s normal form, whose table it
+reads from the same block.
 """
+
+import html as htmllib
 
 import hashlib
 import io
@@ -20,9 +28,11 @@ from urllib.parse import quote, unquote
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import strip_tags
 from django.utils import timezone, translation
 from PIL import Image
 
+from samizdat.core.searchtext import SEARCH_FOLDS
 from samizdat.newsroom.models import BlogPage, ServicePage
 from samizdat.newsroom.selectors import posts_published_since
 from samizdat.publishing.bake import STATIC_FILES
@@ -37,6 +47,8 @@ from .verify import MANIFEST, PUBLIC_KEY, SIGNATURE, SIGNED_FILES
 LINK = re.compile(rb'(?P<attr>\b(?:href|src)=")(?P<url>[^"]*)"')
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 OFFLINE = "offline.html"
+SEARCH_SCRIPT = "bundle-search.js"  # beside the bundle's pages' theme files
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "reach"
 
 
 class BundleError(Exception):
@@ -77,18 +89,43 @@ def _rel(file, site_dir):
 
 
 def _pages(service, days):
-    """The site files (relative paths) of the bundle's pages."""
+    """The site files (relative paths) of the bundle's pages, and (post, its file) of its posts."""
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     reader_paths = ["/", service.reader_path, service.reach_path]
     reader_paths += [b.reader_path for b in BlogPage.objects.live().public().descendant_of(service)]
     since = timezone.now() - timedelta(days=days)
-    reader_paths += [p.reader_path for p in posts_published_since(service, since)]
+    posts = list(posts_published_since(service, since))
+    reader_paths += [p.reader_path for p in posts]
     files = []
     for path in dict.fromkeys(reader_paths):
         file = site_file(site_dir, path)
         if file.is_file():
             files.append(_rel(file, site_dir))
-    return files
+    baked = [(post, _rel(site_file(site_dir, post.reader_path), site_dir)) for post in posts]
+    return files, [(post, rel) for post, rel in baked if rel in files]
+
+
+def _search_page(service, posts, *, lang, direction, css, made, days):
+    """The bundle's search page (see the module's docstring): the posts' titles and teasers
+    as escaped text, their words as JSON — text, never the body's markup."""
+    rel = _rel(site_file(Path("/"), service.search_path), Path("/"))
+    base = posixpath.dirname(rel)
+    entries = [{
+        "url": quote(posixpath.relpath(post_rel, base)),
+        "title": post.title,
+        "teaser": post.teaser or "",
+    } for post, post_rel in posts]
+    words = {
+        "folds": SEARCH_FOLDS,
+        "posts": [f"{post.title} {post.teaser or ''} {htmllib.unescape(strip_tags(post.body or ''))}" for post, _ in posts],
+    }
+    html = render_to_string("reach/search.html", {
+        "lang": lang, "direction": direction, "edition": service.title, "posts": entries, "words": words,
+        "css": posixpath.relpath(css, base), "script": posixpath.relpath(f"{settings.SAMIZDAT_ASSETS_PREFIX}/{SEARCH_SCRIPT}", base),
+        "front": posixpath.relpath(_rel(site_file(Path("/"), service.reader_path), Path("/")), base),
+        "made": made, "days": days,
+    })
+    return rel, html.encode()
 
 
 def _rewrite(rel, html, included, wanted):
@@ -127,19 +164,26 @@ def bundle_build(*, language, days=7, out, max_width=480):
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     if not (site_dir / "index.html").is_file():
         raise BundleError(f"the site is not baked yet in {site_dir}: run `samizdat bake` first")
-    pages = _pages(service, days)
-    included = set(pages) | {OFFLINE}
+    pages, posts = _pages(service, days)
+    search_rel = _rel(site_file(Path("/"), service.search_path), Path("/"))
+    included = set(pages) | {OFFLINE, search_rel}
     wanted = {path.lstrip("/") for path in STATIC_FILES}
     contents = {}
     for rel in pages:
         contents[rel] = _rewrite(rel, (site_dir / rel).read_bytes(), included, wanted)
+    css = next(p for p in wanted if p.endswith(".css"))
     with translation.override(language):
+        direction = "rtl" if translation.get_language_bidi() else "ltr"
+        made = localized_datetime(timezone.now())
         offline = render_to_string("reach/offline.html", {
-            "lang": language, "direction": "rtl" if translation.get_language_bidi() else "ltr",
-            "css": quote(next(p for p in wanted if p.endswith(".css"))), "front": quote(service.reader_path.lstrip("/")) + "index.html",
-            "made": localized_datetime(timezone.now()), "days": number(days), "edition": service.title,
+            "lang": language, "direction": direction,
+            "css": quote(css), "front": quote(service.reader_path.lstrip("/")) + "index.html",
+            "made": made, "days": number(days), "edition": service.title,
         })
+        search_rel, contents[search_rel] = _search_page(
+            service, posts, lang=language, direction=direction, css=css, made=made, days=number(days))
     contents[OFFLINE] = offline.encode()
+    contents[f"{settings.SAMIZDAT_ASSETS_PREFIX}/{SEARCH_SCRIPT}"] = (STATIC_DIR / SEARCH_SCRIPT).read_bytes()
     images = 0
     for rel in sorted(wanted):
         file = site_dir / rel

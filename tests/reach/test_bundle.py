@@ -1,6 +1,7 @@
 """Offline bundles: a signed zip of an edition's last days, within the size budget, whose
 links stay inside the bundle (the Chromium test in tests/browser/test_copies.py opens it)."""
 
+import json
 import re
 import zipfile
 from posixpath import dirname, join, normpath
@@ -70,3 +71,36 @@ def test_bundles_are_baked_into_the_site_and_signed_with_it(fresh_site, signing_
     before = bundle.stat().st_mtime_ns
     site_bake_full(reason="test again")  # a day has not passed: the bundle stays as it is
     assert bundle.stat().st_mtime_ns == before and verify_copy(fresh_site).ok
+
+
+def test_the_bundle_searches_its_own_posts(fresh_site, signing_key, tmp_path):
+    """The bundle's search page (the site's needs Pagefind, which a file cannot load) lists
+    the bundle's posts as escaped text, with their words and search's fold table as JSON; the
+    pages' "Search" link leads to it, and the bundle still verifies. (Chromium searches it in
+    tests/browser/test_bundle_search.py.)"""
+    from samizdat.core.searchtext import SEARCH_FOLDS
+    from samizdat.newsroom.models import ServicePage
+    from samizdat.publishing.services import site_bake_full
+    from tests.search.conftest import WORDS, post_publish
+
+    fa = ServicePage.objects.live().get(language_code="fa")
+    title, teaser, _ = WORDS["fa"]
+    post_publish(fa, title, teaser, slug="bundle-search-fa")
+    post_publish(fa, "Tags <b>stay</b> text", "a </script> teaser", slug="bundle-search-markup")
+    site_bake_full(reason="test")
+    report = bundle_build(language="fa", days=7, out=tmp_path / "fa.zip")
+    assert verify_copy(report.path).ok
+    with zipfile.ZipFile(report.path) as z:
+        names = {n.split("/", 1)[1]: n for n in z.namelist()}
+        page = z.read(names["fa/search/index.html"]).decode()
+        front = z.read(names["fa/index.html"]).decode()
+        assert "assets/bundle-search.js" in names
+    assert 'href="search/index.html"' in front  # not offline.html
+    assert f">{title}</a>" in page
+    assert "Tags &lt;b&gt;stay&lt;/b&gt; text" in page and "<b>" not in page and "</script> teaser" not in page
+    words = json.loads(re.search(r'<script id="search-words" type="application/json">(.*?)</script>', page, re.S)[1])
+    assert words["folds"] == SEARCH_FOLDS
+    assert any(teaser in text for text in words["posts"])
+    assert len(words["posts"]) == page.count('<li class="card">') >= 2
+    assert 'lang="fa" dir="rtl"' in page and "همهٔ نوشته‌های این نسخهٔ آفلاین:" in page  # in the edition's language
+    assert "{#" not in page and "{%" not in page
