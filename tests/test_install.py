@@ -104,7 +104,7 @@ def test_installed_samizdat_demo_bakes_a_persian_interface(installed, tmp_path):
         skip = read_po(f).get("Skip to content").string
     assert skip and skip != "Skip to content"
     posts = [p for p in (data / "site" / "fa").glob("*/*/index.html")
-             if '<article class="post">' in p.read_text(encoding="utf-8")]
+             if '<article class="post"' in p.read_text(encoding="utf-8")]
     assert posts, f"no Persian post page was baked under {data / 'site' / 'fa'}"
     html = posts[0].read_text(encoding="utf-8")
     assert 'lang="fa"' in html and 'dir="rtl"' in html

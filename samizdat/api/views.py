@@ -56,7 +56,7 @@ class ReaderImagesAPIViewSet(ImagesAPIViewSet):
     throttle_classes = [ReaderThrottle]
     # The rendition readers get; no download_url (the original), no tags, no title (the
     # upload's internal name: readers get the post's alt text and caption).
-    body_fields = BaseAPIViewSet.body_fields + [APIField("rendition", serializer=ReaderRenditionField("width-800", source="*"))]
+    body_fields = BaseAPIViewSet.body_fields + [APIField("rendition", serializer=ReaderRenditionField(source="*"))]
     meta_fields = BaseAPIViewSet.meta_fields
     listing_default_fields = BaseAPIViewSet.listing_default_fields + ["rendition"]
     nested_default_fields = BaseAPIViewSet.nested_default_fields + ["rendition"]

@@ -1,8 +1,10 @@
 """Serializer fields of the content API's `api_fields` (`samizdat.api` serves them): each
 declares the shape it answers, so the API's OpenAPI description is derived from them.
 
-Images are described as readers get them: the rendition's address in the baked site
-(`/assets/media/…`, the file every bake copies beside the pages) and its size — not the
+Images are described as readers get them: the address in the baked site of the rendition
+pages share (`renditions.share_spec`: the lead picture's default width, the one Open Graph and
+the feeds name; `/assets/media/<hash>.<ext>`, a file every bake copies beside the pages) and
+its size — not the
 origin's `/media/` address, which only signed-in staff may open, and not Wagtail's default
 alt text, which is the upload's internal title (the post's own alt text is `lead_image_alt`).
 """
@@ -10,7 +12,9 @@ alt text, which is the upload's internal title (the post's own alt text is `lead
 from django.conf import settings
 from rest_framework import serializers
 
-from samizdat.core.rendering import assets_path
+from samizdat.core.rendering import media_site_path
+
+from .renditions import share_spec
 
 
 class NameSlugSerializer(serializers.Serializer):
@@ -34,12 +38,11 @@ class ReaderRenditionField(serializers.Field):
 
     schema = ReaderRenditionSerializer
 
-    def __init__(self, filter_spec, **kwargs):
-        self.filter_spec = filter_spec
+    def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
 
     def to_representation(self, image):
-        rendition = image.get_rendition(self.filter_spec)
-        url = settings.SAMIZDAT_SITE_PATH.rstrip("/") + assets_path(f"media/{rendition.file.name}")
+        rendition = image.get_rendition(share_spec(image))
+        url = settings.SAMIZDAT_SITE_PATH.rstrip("/") + media_site_path(rendition)
         return {"url": url, "width": rendition.width, "height": rendition.height}

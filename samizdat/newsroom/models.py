@@ -757,7 +757,7 @@ class PostPage(ReaderPage):
         APIField("updated_at"),
         APIField("byline", serializer=name_slug_list()),
         APIField("topics", serializer=name_slug_list()),
-        APIField("lead_image", serializer=ReaderRenditionField("width-800")),
+        APIField("lead_image", serializer=ReaderRenditionField()),
         APIField("lead_image_alt"),
         APIField("lead_image_caption"),
         APIField("lead_image_credit"),
