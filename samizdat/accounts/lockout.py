@@ -1,7 +1,6 @@
 """The glue between django-axes and Wagtail's sign-in page: which address a request comes from,
 and what a locked-out person is told."""
 
-import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -9,23 +8,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-
-def client_ip(request) -> str | None:
-    """The address failures are counted against (AXES_CLIENT_IP_CALLABLE).
-
-    The socket's peer address, unless SAMIZDAT_CLIENT_IP_HEADER names a header set by a proxy
-    in front of Samizdat. Only the right-most entry is used: it is the one that proxy added;
-    anything to its left came from the client and can be forged to dodge the per-address count.
-    """
-    header = settings.SAMIZDAT_CLIENT_IP_HEADER
-    if header:
-        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
-        candidate = value.split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass  # no header or garbage in it: fall back to the peer, never to the client's word
-    return request.META.get("REMOTE_ADDR")
+from samizdat.core.clients import client_ip  # noqa: F401 — AXES_CLIENT_IP_CALLABLE names it here
 
 
 def cool_off() -> timedelta:

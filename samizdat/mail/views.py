@@ -8,7 +8,6 @@ with a signed link, which is itself the proof; a GET only shows a button (mail s
 follow links), the POST acts — and the RFC 8058 one-click POST from a mail program too.
 """
 
-import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,22 +19,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from samizdat.core.clients import client_key
 from samizdat.newsroom.models import ServicePage
 
 from . import services
-
-
-def client_ip(request):
-    """The peer, unless SAMIZDAT_CLIENT_IP_HEADER names a trusted proxy's header (its
-    right-most entry, the only one that proxy wrote)."""
-    header = getattr(settings, "SAMIZDAT_CLIENT_IP_HEADER", "")
-    if header:
-        candidate = request.META.get("HTTP_" + header.upper().replace("-", "_"), "").split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR")
 
 
 def inbound_address(edition):
@@ -94,7 +81,7 @@ def subscribe(request, edition):
         else:
             try:
                 services.subscription_request(edition=edition, address=request.POST.get("address", ""),
-                                              ip=client_ip(request))
+                                              ip=client_key(request))
             except ValidationError:
                 return _page(request, edition, title=_("News by e-mail"), status=400, form="subscribe", action=action,
                              lines=[_("That does not look like an e-mail address.")])

@@ -4,22 +4,29 @@ JavaScript. Read-only, limited per client address (`SAMIZDAT_SEARCH_RATE`), publ
 only (`newsroom.selectors.posts_search`). `samizdat serve` sends this path to Django
 (`delivery.server.DYNAMIC_PATHS`); every copy of the site serves the baked file instead."""
 
+import logging
+import re
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
+from samizdat.core.clients import client_key
 from samizdat.core.rendering import render_in_language, rendering
 from samizdat.core.searchtext import search_normalise
 from samizdat.newsroom import selectors
 from samizdat.newsroom.models import ServicePage
 
+logger = logging.getLogger(__name__)
+
 QUERY_LENGTH = 200
+NOT_WORD = re.compile(r"[^\w\s]")
 # The reader pages' policy (delivery/headers.py), with what the page's script needs to run
 # the static index as well (Pagefind compiles WebAssembly) and its form submitting to itself.
 SEARCH_PAGE_POLICY = (
@@ -32,7 +39,7 @@ def rate_limited(request):
     """Whether this client asked more than `SAMIZDAT_SEARCH_RATE` ("30/60": 30 searches in
     60 seconds) in the current window; a fixed window in Django's cache."""
     count, seconds = (int(n) for n in getattr(settings, "SAMIZDAT_SEARCH_RATE", "30/60").split("/"))
-    key = f"samizdat-search:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"samizdat-search:{client_key(request)}"
     if cache.add(key, 1, seconds):
         return False
     try:
@@ -60,8 +67,14 @@ def search(request, edition):
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "60"
         return response
-    normal = search_normalise(query).strip()
-    results = selectors.posts_search(edition, normal) if normal else None
+    # Words only: quotes, stars and colons are operators to the full-text engines (a lone `"`
+    # was an SQLite FTS5 syntax error).
+    normal = " ".join(NOT_WORD.sub(" ", search_normalise(query)).split())
+    try:
+        results = selectors.posts_search(edition, normal) if normal else None
+    except DatabaseError:
+        logger.warning("search for a %d-character query failed", len(normal), exc_info=True)
+        results = []
     with rendering(here=edition.search_path):
         response = render_in_language(
             edition.language_code,

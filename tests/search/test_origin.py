@@ -102,6 +102,15 @@ def test_results_show_pen_names_only(client, editions, search_posts, users):
     assert "Real Person" not in html and editor.email not in html and editor.username not in html
 
 
+@pytest.mark.parametrize("query, finds", [('"', False), ('"quokkas', True), ('quokkas"*', True), ("NEAR(", False),
+                                          ("^-quokkas:", True), ("'quokkas'", True)])
+def test_operator_characters_are_words_apart_not_errors(client, editions, search_posts, query, finds):
+    """A lone quote was an FTS5 syntax error (500) on SQLite; now the words are searched."""
+    response = search(client, editions["en"], query)
+    assert response.status_code == 200
+    assert (WORDS["en"][0] in titles(response)) is finds
+
+
 def test_searches_are_limited_per_client(client, editions, search_posts, settings):
     settings.SAMIZDAT_SEARCH_RATE = "3/60"
     statuses = [search(client, editions["en"], "quokkas").status_code for _ in range(4)]
