@@ -613,7 +613,9 @@ class ServicePage(RoutablePageMixin, ListingMixin, ReaderPage):
 class BlogPage(RoutablePageMixin, ListingMixin, ReaderPage):
     """A blog of one service, with its "About this blog" box and paginated index."""
 
-    reserved_child_slugs = frozenset({"page"})  # the blog's archive pages
+    # The blog's archive pages; "pagefind" is the search index's folder name, which a full
+    # bake's prune keeps wherever it appears (`SAMIZDAT_SITE_KEEP`).
+    reserved_child_slugs = frozenset({"page", "pagefind"})
 
     about = models.TextField(
         verbose_name=_("about this blog"), help_text=_("Shown beside every post of the blog.")

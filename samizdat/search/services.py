@@ -22,6 +22,7 @@ import asyncio
 import logging
 import os
 import re
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +72,7 @@ def index_enqueue(*, full, paths):
     this bake's pages too). Quick: two small writes and a task row per edition."""
     if not static_search_enabled():
         return
+    indexes_withdraw()
     delay = timedelta(seconds=getattr(settings, "SAMIZDAT_SEARCH_DEBOUNCE", 10))
     for edition in editions_of(paths, full=full):
         with transaction.atomic():
@@ -98,6 +100,28 @@ def index_update(edition_id):
     except Exception as error:
         IndexState.objects.filter(edition_id=edition_id).update(last_error=f"{type(error).__name__}: {error}")
         logger.exception("the search index of %s could not be rebuilt", edition.reader_path)
+
+
+def indexes_withdraw():
+    """Remove the index of every folder that is no longer a live edition's (unpublished,
+    deleted or renamed): its fragments hold the full text of the edition's posts, and a full
+    bake's prune keeps index folders (`SAMIZDAT_SITE_KEEP`). Answers the files removed, which
+    are announced like a rebuild's so mirrors drop them too."""
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    live = {edition_folder(e) for e in ServicePage.objects.live()}
+    removed = []
+    for folder in site_dir.glob(f"*/{INDEX_FOLDER}"):
+        if folder.parent in live or not folder.is_dir():
+            continue
+        files = sorted(_files(folder).values())
+        for file in files:
+            file.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += [f.relative_to(site_dir).as_posix() for f in files]
+        logger.info("removed the search index of %s, no longer a live edition", folder.parent.name)
+    if removed:
+        site_files_written.send_robust(sender=IndexState, files=removed)
+    return removed
 
 
 def edition_folder(edition):

@@ -148,3 +148,25 @@ def test_a_publish_queues_one_deferred_low_priority_rebuild_the_worker_runs_late
     titles = {r["meta"]["title"] for r in fragments(fresh_site / "en" / "pagefind")}
     assert {"Capybaras Cross the Bridge", "Capybaras Again"} <= titles
     assert not DBTaskResult.objects.failed().exists()
+
+
+def test_the_index_of_an_edition_taken_offline_goes_with_it(baked, editions, settings):
+    """Its fragments hold the full text of the edition's posts: a withdrawn edition's index
+    must not stay on the site (nor on mirrors: the removal is announced)."""
+    settings.SAMIZDAT_STATIC_SEARCH = True
+    services.index_build(edition=editions["ru"])
+    services.index_build(edition=editions["en"])
+    told = []
+
+    def receiver(sender, files, **kwargs):
+        told.append(files)
+
+    site_files_written.connect(receiver)
+    try:
+        editions["ru"].unpublish()
+        services.index_enqueue(full=False, paths=[])
+    finally:
+        site_files_written.disconnect(receiver)
+    assert not (baked / "ru" / "pagefind").exists()
+    assert (baked / "en" / "pagefind" / "pagefind-entry.json").exists(), "a live edition keeps its index"
+    assert told and "ru/pagefind/pagefind-entry.json" in told[0]
