@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -31,6 +32,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
+from django import db
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
@@ -89,17 +91,33 @@ def index_enqueue(*, full, paths):
 
 @task(priority=INDEX_PRIORITY)
 def index_update(edition_id):
-    """The task: rebuild one edition's index (a failure is logged and kept on `IndexState`;
-    the next bake queues another try)."""
+    """The task: rebuild one edition's index. The rebuild runs on a thread of its own
+    (`SAMIZDAT_SEARCH_BACKGROUND`, on outside the tests), so the worker goes straight back to
+    the queue: a publish never waits behind a rebuild, which takes seconds to minutes with
+    the archive. If the worker stops meanwhile, the live index is untouched (it is installed
+    only once built) and the next bake queues another rebuild."""
     IndexState.objects.filter(edition_id=edition_id).update(queued=False)
-    edition = ServicePage.objects.live().filter(pk=edition_id).first()
-    if edition is None:
-        return
+    if getattr(settings, "SAMIZDAT_SEARCH_BACKGROUND", True):
+        threading.Thread(target=_index_update_run, args=(edition_id,), name=f"search-{edition_id}", daemon=True).start()
+    else:
+        _index_update_run(edition_id)
+
+
+def _index_update_run(edition_id):
+    """Rebuild one edition's index; a failure is logged and kept on `IndexState` (the next
+    bake queues another try)."""
     try:
-        index_build(edition=edition)
-    except Exception as error:
-        IndexState.objects.filter(edition_id=edition_id).update(last_error=f"{type(error).__name__}: {error}")
-        logger.exception("the search index of %s could not be rebuilt", edition.reader_path)
+        edition = ServicePage.objects.live().filter(pk=edition_id).first()
+        if edition is None:
+            return
+        try:
+            index_build(edition=edition)
+        except Exception as error:
+            IndexState.objects.filter(edition_id=edition_id).update(last_error=f"{type(error).__name__}: {error}")
+            logger.exception("the search index of %s could not be rebuilt", edition.reader_path)
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            db.connections.close_all()  # this thread's own connections
 
 
 def indexes_withdraw():

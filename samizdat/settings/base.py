@@ -41,6 +41,8 @@ SAMIZDAT_BUNDLE_DAYS = int(os.environ.get("SAMIZDAT_BUNDLE_DAYS", "7"))
 SAMIZDAT_STATIC_SEARCH = os.environ.get("SAMIZDAT_STATIC_SEARCH", "1") != "0"
 SAMIZDAT_SEARCH_DEBOUNCE = int(os.environ.get("SAMIZDAT_SEARCH_DEBOUNCE", "10"))
 SAMIZDAT_SEARCH_RATE = os.environ.get("SAMIZDAT_SEARCH_RATE", "30/60")  # searches / seconds
+# A worker rebuilds an index on a thread of its own and goes back to the queue at once.
+SAMIZDAT_SEARCH_BACKGROUND = True
 # Tor's HiddenServiceDir for the onion service (`samizdat onion` writes the torrc lines).
 SAMIZDAT_ONION_DIR = os.environ.get("SAMIZDAT_ONION_DIR", str(DATA_DIR / "onion"))
 # How often the worker looks for scheduled publishing and time-triggered changes.

@@ -14,6 +14,8 @@ from samizdat.publishing.signals import site_files_written
 from samizdat.search import services
 from samizdat.search.models import IndexState
 
+from tests.publishing.test_crash import samizdat, scratch  # noqa: F401 — the fixture
+
 from .conftest import WORDS, post_publish
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,40 @@ def test_the_index_of_an_edition_taken_offline_goes_with_it(baked, editions, set
     assert not (baked / "ru" / "pagefind").exists()
     assert (baked / "en" / "pagefind" / "pagefind-entry.json").exists(), "a live edition keeps its index"
     assert told and "ru/pagefind/pagefind-entry.json" in told[0]
+
+
+
+# In its own process on a file database: the rebuild's thread needs its own connection to
+# the same data, which the suite's in-memory SQLite and open transaction cannot give it.
+NOT_WAITING = """
+import json, threading
+from samizdat.newsroom.models import ServicePage
+from samizdat.publishing.signals import site_files_written
+from samizdat.search import services
+release, reached, builders = threading.Event(), threading.Event(), []
+def receiver(sender, files, **kwargs):  # the end of the rebuild: hold it there
+    builders.append(threading.current_thread().name)
+    reached.set()
+    release.wait(120)
+site_files_written.connect(receiver)
+en = ServicePage.objects.get(language_code="en")
+services.index_update.func(en.pk)
+returned_first = not reached.is_set()
+ran = reached.wait(300)
+release.set()
+[t.join(120) for t in threading.enumerate() if t.name.startswith("search-")]
+print(json.dumps({"returned_first": returned_first, "ran": ran, "builders": builders,
+                  "built": (services.edition_folder(en) / "pagefind" / "pagefind-entry.json").exists()}))
+"""
+
+
+def test_the_worker_does_not_wait_for_a_rebuild(scratch):  # noqa: F811
+    """The task hands the rebuild to a thread and returns at once: a publish queued behind it
+    is not held up for the seconds or minutes a rebuild takes."""
+    env = {k: v for k, v in scratch.items() if k != "DATABASE_URL"}
+    samizdat(env, "migrate", "-v0")
+    samizdat(env, "demo")
+    result = json.loads(samizdat(env, "shell", "-c", NOT_WAITING).stdout.strip().splitlines()[-1])
+    assert result["ran"] and result["built"], result
+    assert result["returned_first"], "the task returned before the rebuild finished"
+    assert result["builders"] and result["builders"][0].startswith("search-"), "built on its own thread"
