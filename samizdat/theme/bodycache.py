@@ -28,7 +28,7 @@ def _file(page_id):
 # Part of the key: bumped when the expansion itself changes, so no body expanded the old way
 # is served again (2: inline-image alt text escaped once, bad entities rendered as text;
 # 3: pictures with srcset, renditions under content-hashed names; 4: their hints for wget).
-EXPANSION_VERSION = 4
+EXPANSION_VERSION = 5
 
 
 def _key(source, path):

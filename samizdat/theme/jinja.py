@@ -64,16 +64,22 @@ def page_link(page):
     return link(page.reader_path)
 
 
+def _elsewhere(address):
+    """Whether a picture's address names another host: a scheme (`https:`), or `//host` —
+    written with backslashes too (`\\\\host`, `/\\host`), which browsers read as slashes."""
+    address = address.strip().replace("\\", "/")
+    return address.startswith("//") or ":" in re.split(r"[/?#]", address, maxsplit=1)[0]
+
+
 def _no_elsewhere(tag, attribute, value):
-    """nh3 checks the scheme of `src` and `href`, not the addresses in a `srcset`: one that
-    names another host (`https:`, `//host`) would make readers' browsers call it, so the
-    attribute goes. Renditions are always addresses on the site itself."""
-    if attribute != "srcset":
-        return value
-    for candidate in value.split(","):
-        address = candidate.strip().split(" ", 1)[0]
-        if address.startswith("//") or ":" in address.split("/", 1)[0]:
-            return None
+    """nh3 checks schemes only, and not the addresses in a `srcset`. A picture that names
+    another host would make readers' browsers call it (on a mirror no policy stops them), so
+    the attribute goes. Renditions are always addresses on the site itself; links may lead
+    anywhere."""
+    if tag in ("img", "source") and attribute == "src" and _elsewhere(value):
+        return None
+    if attribute == "srcset" and any(_elsewhere(c.strip().split(" ", 1)[0]) for c in value.split(",") if c.strip()):
+        return None
     return value
 
 

@@ -216,3 +216,10 @@ def test_stored_markup_cannot_make_readers_fetch_pictures_from_elsewhere():
     )
     assert "tracker.example" not in html
     assert 'srcset="b.jpg 1x, c.jpg 2x"' in html  # addresses on the site itself stay
+    # Backslashes are slashes to a browser; a plain `src` may not leave the site either.
+    sneaky = richtext(
+        '<p><img src="//tracker.example/s.jpg" alt="s"><img src="d.jpg" srcset="\\\\tracker.example/t.png 1x">'
+        '<img src="e.jpg" srcset="/\\tracker.example/u.png 2x"><img src="https://tracker.example/v.jpg" alt="v"></p>'
+    )
+    assert "tracker.example" not in sneaky, sneaky
+    assert 'src="d.jpg"' in sneaky and 'src="e.jpg"' in sneaky
