@@ -27,7 +27,8 @@ def _file(page_id):
 
 # Part of the key: bumped when the expansion itself changes, so no body expanded the old way
 # is served again (2: inline-image alt text escaped once, bad entities rendered as text;
-# 3: pictures with srcset, renditions under content-hashed names; 4: their hints for wget).
+# 3: pictures with srcset, renditions under content-hashed names; 4: their hints for wget;
+# 5: no picture address naming another host).
 EXPANSION_VERSION = 5
 
 
