@@ -489,10 +489,12 @@ def banners_in_the_way(*, service, starts_at, expires_at, exclude_pk=None, at=No
 
 
 def posts_published_since(service, since):
-    """An edition's live posts first published at or after `since`, newest first (the
-    offline bundle of the last days)."""
+    """An edition's listed posts first published at or after `since`, newest first (the
+    offline bundle of the last days): as its fronts list them — no unlisted post, none under
+    an unpublished blog (`models.ListingEntry`)."""
+    listed = models.ListingEntry.objects.filter(key=models.ListingEntry.key_of("service", service.pk, None))
     return (
-        models.PostPage.objects.live().public().descendant_of(service)
+        models.PostPage.objects.live().public().filter(pk__in=listed.values("post_id"))
         .filter(first_published_at__gte=since).order_by("-first_published_at")
     )
 

@@ -87,6 +87,9 @@ def test_the_bundle_searches_its_own_posts(fresh_site, signing_key, tmp_path):
     title, teaser, _ = WORDS["fa"]
     post_publish(fa, title, teaser, slug="bundle-search-fa")
     post_publish(fa, "Tags <b>stay</b> text", "a </script> teaser", slug="bundle-search-markup")
+    hidden = post_publish(fa, "An unlisted note", "only for those with the link", slug="bundle-unlisted")
+    hidden.unlisted = True
+    hidden.save_revision().publish()
     site_bake_full(reason="test")
     report = bundle_build(language="fa", days=7, out=tmp_path / "fa.zip")
     assert verify_copy(report.path).ok
@@ -97,6 +100,7 @@ def test_the_bundle_searches_its_own_posts(fresh_site, signing_key, tmp_path):
         assert "assets/bundle-search.js" in names
     assert 'href="search/index.html"' in front  # not offline.html
     assert f">{title}</a>" in page
+    assert "An unlisted note" not in page and not any("bundle-unlisted" in n for n in names), "as the fronts list"
     assert "Tags &lt;b&gt;stay&lt;/b&gt; text" in page and "<b>" not in page and "</script> teaser" not in page
     words = json.loads(re.search(r'<script id="search-words" type="application/json">(.*?)</script>', page, re.S)[1])
     assert words["folds"] == SEARCH_FOLDS
