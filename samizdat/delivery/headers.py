@@ -5,14 +5,11 @@ The reader server (`server.py`) and the generated nginx configuration
 """
 
 import re
-from urllib.parse import urlsplit
 
 from django.conf import settings
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
-    "connect-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+from samizdat.core.policy import CONTENT_SECURITY_POLICY, content_security_policy
+
 SECURITY_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
@@ -69,17 +66,6 @@ def strict_transport_security():
     if getattr(settings, "SECURE_HSTS_PRELOAD", False):
         value += "; preload"
     return value
-
-
-def content_security_policy():
-    """The reader pages' policy. News by e-mail posts to the origin (SAMIZDAT_MAIL_ORIGIN);
-    the search form asks its own page (`samizdat.search`), whose script runs the static index
-    in WebAssembly (Pagefind): `'wasm-unsafe-eval'` lets scripts of this site compile it, and
-    no script from elsewhere may run."""
-    origin = urlsplit(getattr(settings, "SAMIZDAT_MAIL_ORIGIN", "") or "")
-    if not (origin.scheme and origin.netloc):
-        return CONTENT_SECURITY_POLICY
-    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin.scheme}://{origin.netloc}")
 
 
 def security_headers():

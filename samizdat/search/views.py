@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from wagtail.models import Site
 
 from samizdat.core.clients import client_key
+from samizdat.core.policy import content_security_policy
 from samizdat.core.rendering import render_in_language, rendering
 from samizdat.core.searchtext import search_normalise
 from samizdat.newsroom import selectors
@@ -27,14 +28,6 @@ logger = logging.getLogger(__name__)
 
 QUERY_LENGTH = 200
 NOT_WORD = re.compile(r"[^\w\s]")
-# The reader pages' policy (delivery/headers.py), with what the page's script needs to run
-# the static index as well (Pagefind compiles WebAssembly) and its form submitting to itself.
-SEARCH_PAGE_POLICY = (
-    "default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
-    "connect-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-
-
 def rate_limited(request):
     """Whether this client asked more than `SAMIZDAT_SEARCH_RATE` ("30/60": 30 searches in
     60 seconds) in the current window; a fixed window in Django's cache."""
@@ -82,7 +75,7 @@ def search(request, edition):
             zone=edition.zone,
         )
     response["Cache-Control"] = "no-cache" if query else "max-age=60"
-    response["Content-Security-Policy"] = SEARCH_PAGE_POLICY
+    response["Content-Security-Policy"] = content_security_policy()
     response["Referrer-Policy"] = "no-referrer"
     response["X-Content-Type-Options"] = "nosniff"
     return response
