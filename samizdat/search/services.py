@@ -6,7 +6,8 @@ script (`theme/static/samizdat/site-search.js`) loads it, so search works wherev
 are served, with no server. The index is rebuilt a little after a bake (`index_enqueue`, on
 `publishing.signals.batch_baked`): a low-priority task on the worker, deferred by
 `SAMIZDAT_SEARCH_DEBOUNCE` seconds so that a burst of publishes costs one rebuild, never
-inside a publish. Pagefind names its chunks by their content, so a rebuild writes only the
+inside a publish; the task runs the rebuild on a thread of its own, so the worker is free for
+the next publish at once. Pagefind names its chunks by their content, so a rebuild writes only the
 chunks that changed (`_index_install`), and tells the layers above (`site_files_written`:
 signing, mirrors) which files those were.
 
