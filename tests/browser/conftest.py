@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from PIL import Image as PILImage
 
+from samizdat.delivery.server import ReaderSite
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +90,22 @@ def screenshot(page, name):
         # 256 colours keep text and photos legible at a quarter of the bytes in the repository.
         with PILImage.open(path) as image:
             image.convert("RGB").quantize(colors=256).save(docs / path.name, optimize=True)
+
+
+class SubPath:
+    """The baked site served below /news/ and nothing else, files only (no Django), as a
+    shared host or a code host's pages would serve a copy."""
+
+    def __init__(self, site_dir):
+        self.site = ReaderSite(django_app=None, site_dir=site_dir)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "/")
+        if path.startswith("/news/"):
+            environ = {**environ, "SCRIPT_NAME": "/news", "PATH_INFO": path[len("/news"):]}
+        else:
+            environ = {**environ, "PATH_INFO": "/\x00"}  # nothing outside /news/: the 404 page
+        return self.site(environ, start_response)
 
 
 class _Server(ThreadingMixIn, WSGIServer):

@@ -13,10 +13,9 @@ from django.conf import settings
 from samizdat.delivery.server import ReaderSite
 from samizdat.newsroom.models import PostPage
 from samizdat.publishing.renderer import Renderer
-
 from tests.conftest import require
 
-from .conftest import screenshot, wsgi_served
+from .conftest import SubPath, screenshot, wsgi_served
 from .test_reader_pages import POST, fa_post_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -87,27 +86,12 @@ def test_a_wget_mirror_copy_navigates_from_file(page, site_dir, tmp_path):
         _assert_works(page, copy.as_uri() + quote(path, safe="/%") + "index.html", f"wget-{name}")
 
 
-class _SubPath:
-    """The site served below /news/, as a shared host or a code host's pages would."""
-
-    def __init__(self, site_dir):
-        self.site = ReaderSite(django_app=None, site_dir=site_dir)
-
-    def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "/")
-        if path.startswith("/news/"):
-            environ = {**environ, "SCRIPT_NAME": "/news", "PATH_INFO": path[len("/news"):]}
-        else:
-            environ = {**environ, "PATH_INFO": "/\x00"}  # nothing outside /news/: the 404 page
-        return self.site(environ, start_response)
-
-
 def test_the_site_and_its_404_page_work_under_a_sub_path(page, site_dir, tmp_path, settings):
     copy = tmp_path / "site"
     shutil.copytree(site_dir, copy)
     settings.SAMIZDAT_SITE_PATH = "/news/"
     (copy / "404.html").write_bytes(Renderer().render_not_found())
-    with wsgi_served(_SubPath(copy)) as port:
+    with wsgi_served(SubPath(copy)) as port:
         base = f"http://127.0.0.1:{port}/news"
         _assert_works(page, base + "/en/", "subpath-front-en")
         _assert_works(page, base + quote(fa_post_path(), safe="/%"), "subpath-post-fa")

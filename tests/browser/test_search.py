@@ -8,30 +8,14 @@ from urllib.parse import quote
 import pytest
 
 from samizdat.core.searchtext import SEARCH_FOLDS
-from samizdat.delivery.server import ReaderSite
 from samizdat.newsroom.models import ServicePage
 from samizdat.publishing.services import site_bake_full
 from samizdat.search.services import index_build
 from tests.search.conftest import WORDS, post_publish
 
-from .conftest import screenshot, wsgi_served
+from .conftest import SubPath, screenshot, wsgi_served
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
-
-
-class _SubPath:
-    """The site below /news/ and nothing else, files only."""
-
-    def __init__(self, site_dir):
-        self.site = ReaderSite(django_app=None, site_dir=site_dir)
-
-    def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "/")
-        if path.startswith("/news/"):
-            environ = {**environ, "SCRIPT_NAME": "/news", "PATH_INFO": path[len("/news"):]}
-        else:
-            environ = {**environ, "PATH_INFO": "/\x00"}
-        return self.site(environ, start_response)
 
 
 @pytest.fixture
@@ -76,7 +60,7 @@ QUERIES = [
 def test_the_static_search_finds_posts_on_a_copy_under_a_sub_path(page, indexed_copy):
     copy, posts = indexed_copy
     problems = _problems(page)
-    with wsgi_served(_SubPath(copy)) as port:
+    with wsgi_served(SubPath(copy)) as port:
         base = f"http://127.0.0.1:{port}/news"
         for lang, query in QUERIES:
             found = _search(page, f"{base}/{lang}/search/index.html?q={quote(query)}")
@@ -94,7 +78,7 @@ def test_the_static_search_finds_posts_on_a_copy_under_a_sub_path(page, indexed_
 
 def test_the_search_form_searches_again_without_leaving_the_page(page, indexed_copy):
     copy, _ = indexed_copy
-    with wsgi_served(_SubPath(copy)) as port:
+    with wsgi_served(SubPath(copy)) as port:
         page.goto(f"http://127.0.0.1:{port}/news/en/search/index.html")
         assert page.text_content("#search-results").strip() == ""
         page.fill("#q", "quokkas")
@@ -109,7 +93,7 @@ def test_the_search_form_searches_again_without_leaving_the_page(page, indexed_c
 
 def test_the_script_folds_queries_as_the_index_does(page, indexed_copy):
     copy, _ = indexed_copy
-    with wsgi_served(_SubPath(copy)) as port:
+    with wsgi_served(SubPath(copy)) as port:
         page.goto(f"http://127.0.0.1:{port}/news/fa/search/index.html")
         for char, folded in SEARCH_FOLDS.items():
             assert page.evaluate("c => window.samizdatSearchNormalise('a' + c + 'b')", char) == f"a{folded}b", hex(ord(char))
