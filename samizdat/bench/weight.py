@@ -39,17 +39,24 @@ class _Quiet(WSGIRequestHandler):
 
 
 @contextmanager
-def site_served(site_dir):
-    """The baked site behind the reader server (no Django) on a free loopback port; yields
-    its address."""
-    server = make_server("127.0.0.1", 0, ReaderSite(django_app=None, site_dir=site_dir),
-                         server_class=_Server, handler_class=_Quiet)
+def wsgi_served(app):
+    """`app` on a free loopback port, in server threads (each with its own database
+    connections); yields the port."""
+    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield server.server_port
     finally:
         server.shutdown()
+
+
+@contextmanager
+def site_served(site_dir):
+    """The baked site behind the reader server (no Django) on a free loopback port; yields
+    its address."""
+    with wsgi_served(ReaderSite(django_app=None, site_dir=site_dir)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def weigh(browser, base, path, *, scale=1, read_to_end=True):

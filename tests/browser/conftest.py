@@ -2,9 +2,6 @@
 site served by a plain static file server — the way a mirror would serve it."""
 
 import functools
-from contextlib import contextmanager
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import os
 import shutil
 import threading
@@ -15,6 +12,7 @@ import pytest
 from django.conf import settings
 from PIL import Image as PILImage
 
+from samizdat.bench.weight import wsgi_served  # noqa: F401 — the browser tests' server
 from samizdat.delivery.server import ReaderSite
 from tests.conftest import require
 
@@ -106,28 +104,6 @@ class SubPath:
         else:
             environ = {**environ, "PATH_INFO": "/\x00"}  # nothing outside /news/: the 404 page
         return self.site(environ, start_response)
-
-
-class _Server(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def wsgi_served(app):
-    """`app` on a free loopback port, in server threads (with their own database
-    connections, so the admin's writes are committed as in production); yields the port."""
-    server = make_server("127.0.0.1", 0, app, server_class=_Server, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_port
-    finally:
-        server.shutdown()
 
 
 def in_own_connection(fn):
