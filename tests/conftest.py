@@ -83,6 +83,16 @@ def _scheduled_out_of_reach():
 
 
 @pytest.fixture
+def cache_cleared():
+    """Django's cache empty before and after the test (rate limits and throttles count there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def site_dir(db):
     """The demo site baked at session start (read-only for tests)."""
     return Path(settings.SAMIZDAT_SITE_DIR)

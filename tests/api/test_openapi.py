@@ -5,7 +5,6 @@ with no field undocumented, and every documented field is in a real response."""
 import json
 
 import pytest
-from django.core.cache import cache
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
@@ -13,14 +12,8 @@ from samizdat.api.openapi import openapi_document
 from samizdat.api.views import api_router
 from samizdat.newsroom.models import BreakingNews, PostPage
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
+# Rate limits and throttles count in the cache: each test starts and ends with it empty.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_cleared")]
 
 
 @pytest.fixture

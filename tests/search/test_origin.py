@@ -3,7 +3,6 @@ PostgreSQL full-text, whichever database the suite runs on), published posts onl
 per client."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 
 from samizdat.core.searchtext import SEARCH_FOLDS, search_normalise
@@ -11,14 +10,8 @@ from samizdat.delivery.server import is_dynamic
 
 from .conftest import WORDS, post_publish
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_rate_left_over():
-    cache.clear()
-    yield
-    cache.clear()
+# Rate limits and throttles count in the cache: each test starts and ends with it empty.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_cleared")]
 
 
 def search(client, edition, query, **headers):

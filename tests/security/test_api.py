@@ -5,18 +5,11 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 
 from samizdat.newsroom.models import Author, BlogPage, BreakingNews, PostAuthor, PostPage
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    cache.clear()
-    yield
-    cache.clear()
+# Rate limits and throttles count in the cache: each test starts and ends with it empty.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cache_cleared")]
 
 
 def get(client, url):
