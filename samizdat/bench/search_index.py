@@ -29,7 +29,7 @@ def one_size(size):
     from samizdat.newsroom.models import BlogPage, PostPage, ServicePage
     from samizdat.newsroom.services import newsroom_home_ensure
     from samizdat.publishing.services import batch_run_pending, site_bake_full
-    from samizdat.search.services import index_build
+    from samizdat.search.services import index_build, part_size
 
     call_command("migrate", verbosity=0)
     newsroom_home_ensure()
@@ -53,6 +53,8 @@ def one_size(size):
         "posts": size,
         "database": connection.vendor,
         "indexed": state.posts,
+        "parts": len(state.boundaries) + 1,
+        "part_posts": part_size(),
         "index_mb": round(state.bytes / 1e6, 2),
         "kb_per_1000_posts": round(state.bytes / 1000 / state.posts * 1000),
         "files": sum(len(files) for _, _, files in os.walk(os.path.join(

@@ -14,6 +14,9 @@ class IndexState(models.Model):
     bytes = models.PositiveBigIntegerField(default=0)  # the index folder's size on disk
     seconds = models.FloatField(default=0.0)
     last_error = models.TextField(blank=True)
+    # The index is kept in parts (`services.parts_split`): the first post id of each part
+    # after the first, ascending. Only appended to, so a part's number never changes.
+    boundaries = models.JSONField(default=list, blank=True)
 
     def __str__(self):
         return f"search index of {self.edition_id}"

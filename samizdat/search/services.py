@@ -7,7 +7,10 @@ are served, with no server. The index is rebuilt a little after a bake (`index_e
 `publishing.signals.batch_baked`): a low-priority task on the worker, deferred by
 `SAMIZDAT_SEARCH_DEBOUNCE` seconds so that a burst of publishes costs one rebuild, never
 inside a publish; the task runs the rebuild on a thread of its own, so the worker is free for
-the next publish at once. Pagefind names its chunks by their content, so a rebuild writes only the
+the next publish at once. The index is kept in parts of at most `SAMIZDAT_SEARCH_PART_POSTS`
+posts by post id (`parts_split`; `pagefind/p<n>/`, listed in `pagefind/parts.json`), so a
+rebuild indexes only the parts whose pages changed — for a new post, the newest — and takes
+as long at 100,000 posts as at 5,000. Pagefind names its chunks by their content, so a rebuild writes only the
 chunks that changed (`_index_install`), and tells the layers above (`site_files_written`:
 signing, mirrors) which files those were.
 
@@ -20,6 +23,8 @@ Persian yeh and kaf, Russian ё), and the page's script normalises the query the
 """
 
 import asyncio
+import bisect
+import json
 import logging
 import os
 import re
@@ -30,6 +35,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from importlib.metadata import version as package_version
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -51,6 +57,9 @@ from .models import IndexState
 logger = logging.getLogger(__name__)
 
 INDEX_FOLDER = "pagefind"
+# The Pagefind that builds the parts: a part built by another (before an upgrade) is rebuilt,
+# since the search page merges parts with the first part's script.
+PAGEFIND_VERSION = package_version("pagefind")
 # Below publishing's own tasks (50) and Wagtail's (0): readers' pages come first.
 INDEX_PRIORITY = -20
 # What Pagefind writes for its ready-made interfaces; the search page uses its API only.
@@ -148,28 +157,53 @@ def edition_folder(edition):
 
 
 def _post_files(edition):
-    """(path relative to the edition's folder, baked file) of each searchable post."""
+    """(post id, path relative to the edition's folder, baked file) of each searchable post,
+    by id."""
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     base = edition.reader_path
-    url_paths = selectors.searchable_posts(edition).values_list("url_path", flat=True).iterator(chunk_size=2000)
-    for url_path in url_paths:
+    rows = selectors.searchable_posts(edition).order_by("pk").values_list("pk", "url_path")
+    for pk, url_path in rows.iterator(chunk_size=2000):
         path = reader_path(SimpleNamespace(url_path=url_path))
         if path and path.startswith(base):
-            yield path[len(base):] + "index.html", site_dir / path.lstrip("/") / "index.html"
+            yield pk, path[len(base):] + "index.html", site_dir / path.lstrip("/") / "index.html"
 
 
-def _sources_sync(edition, sources):
-    """Bring `sources` — the folder Pagefind reads, kept between rebuilds — to the edition's
-    searchable post pages in search's normal form: a page is folded again only when its baked
-    file changed (the copy carries the baked file's mtime); pages no longer searchable go.
-    Answers how many pages it holds."""
-    wanted = set()
-    for relative, file in _post_files(edition):
+def part_size():
+    return max(1, int(getattr(settings, "SAMIZDAT_SEARCH_PART_POSTS", 5000)))
+
+
+def parts_split(boundaries, pks, size):
+    """The parts' boundaries after `boundaries` (the first post id of each part after the
+    first, ascending) for the posts `pks` (ascending): while the last part holds more than
+    `size` posts, a new part starts after its first `size`. Boundaries are only ever added,
+    so a post stays in its part and an edit rebuilds that part alone; new posts fill the last."""
+    boundaries = list(boundaries)
+    while True:
+        first = bisect.bisect_left(pks, boundaries[-1]) if boundaries else 0
+        if len(pks) - first <= size:
+            return boundaries
+        boundaries.append(pks[first + size])
+
+
+def part_of(boundaries, pk):
+    return bisect.bisect_right(boundaries, pk)
+
+
+def _sources_sync(posts, sources, boundaries):
+    """Bring `sources` — the folders Pagefind reads, one per part, kept between rebuilds — to
+    `posts` (`_post_files`) in search's normal form. A page is folded again only
+    when its baked file changed (the copy carries the baked file's mtime); pages no longer
+    searchable, or now in another part, go. Answers (the parts' post counts, the parts whose
+    pages changed)."""
+    wanted, counts, changed = set(), {}, set()
+    for pk, relative, file in posts:
         try:
             stat = file.stat()
         except FileNotFoundError:
             continue  # not baked (yet): the rebuild after its bake finds it
-        target = sources / relative
+        part = part_of(boundaries, pk)
+        counts[part] = counts.get(part, 0) + 1
+        target = sources / f"p{part}" / relative
         wanted.add(target)
         try:
             if target.stat().st_mtime_ns == stat.st_mtime_ns:
@@ -177,12 +211,21 @@ def _sources_sync(edition, sources):
         except FileNotFoundError:
             pass
         data = html_normalise(file.read_text("utf-8")).encode()
-        atomic_write(target, lambda f, data=data: f.write(data), sync=False)
+        try:
+            same = target.read_bytes() == data  # rewritten by a full bake, not changed
+        except FileNotFoundError:
+            same = False
+        if not same:
+            atomic_write(target, lambda f, data=data: f.write(data), sync=False)
+            changed.add(part)
         os.utime(target, ns=(stat.st_mtime_ns, stat.st_mtime_ns))
     for file in list(sources.rglob("index.html")):
         if file not in wanted:
             file.unlink()
-    return len(wanted)
+            top = file.relative_to(sources).parts[0]
+            if re.fullmatch(r"p\d+", top):
+                changed.add(int(top[1:]))
+    return counts, changed
 
 
 async def _index_write(language, sources, output):
@@ -228,8 +271,7 @@ def _index_install(new, live):
     use. Answers the paths written and removed."""
     written, removed = [], []
     new_files, live_files = _files(new), (_files(live) if live.exists() else {})
-    entry = "pagefind-entry.json"
-    for name in sorted(new_files, key=lambda n: n == entry):
+    for name in sorted(new_files, key=lambda n: n == ENTRY_FILE):
         data = new_files[name].read_bytes()
         target = live / name
         if name in live_files and live_files[name].read_bytes() == data:
@@ -250,28 +292,71 @@ def index_build(*, edition):
         return _index_build(edition)
 
 
+PARTS_FILE = "parts.json"
+ENTRY_FILE = "pagefind-entry.json"
+
+
+def _part_version(folder):
+    try:
+        return json.loads((folder / ENTRY_FILE).read_text("utf-8")).get("version")
+    except (OSError, ValueError):
+        return None
+
+
 def _index_build(edition):
+    """Sync the folded pages, rebuild the parts whose pages changed (and any part a different
+    Pagefind built), install each beside the live ones, then name the parts in `parts.json`
+    (the search page's script reads it, loads the first part and merges the others) and
+    remove what no part uses any more."""
     started, clock = timezone.now(), time.monotonic()
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     live = edition_folder(edition) / INDEX_FOLDER
     work = Path(settings.DATA_DIR) / "search"
     sources = work / f"pages-{edition.pk}"
     sources.mkdir(parents=True, exist_ok=True)
-    count = _sources_sync(edition, sources)
-    with tempfile.TemporaryDirectory(dir=work) as tmp:
-        output = Path(tmp) / INDEX_FOLDER
-        language = edition.language_code.split("-")[0].lower()
-        _run(_index_write(language, sources, output))
-        written, removed = _index_install(output, live)
-    size = sum(f.stat().st_size for f in _files(live).values()) if live.exists() else 0
     state, _ = IndexState.objects.get_or_create(edition=edition)
+    posts = list(_post_files(edition))
+    boundaries = parts_split(state.boundaries, [pk for pk, _, _ in posts], part_size())
+    if boundaries != state.boundaries:
+        IndexState.objects.filter(pk=state.pk).update(boundaries=boundaries)
+    counts, changed = _sources_sync(posts, sources, boundaries)
+    parts = sorted(counts)
+    language = edition.language_code.split("-")[0].lower()
+    written, removed = [], []
+    version = PAGEFIND_VERSION
+    for part in parts:
+        folder = live / f"p{part}"
+        if part not in changed and _part_version(folder) == version:
+            continue
+        with tempfile.TemporaryDirectory(dir=work) as tmp:
+            output = Path(tmp) / INDEX_FOLDER
+            _run(_index_write(language, sources / f"p{part}", output))
+            more_written, more_removed = _index_install(output, folder)
+        written += more_written
+        removed += more_removed
+    listing = json.dumps({"parts": [f"p{part}/" for part in parts]}).encode()
+    parts_file = live / PARTS_FILE
+    if not parts_file.exists() or parts_file.read_bytes() != listing:
+        atomic_write(parts_file, lambda f: f.write(listing))
+        written.append(parts_file)
+    keep = {PARTS_FILE, *(f"p{part}" for part in parts)}
+    for entry in list(live.iterdir()):
+        if entry.name in keep:
+            continue
+        gone = [entry] if entry.is_file() else sorted(_files(entry).values())
+        for file in gone:
+            file.unlink(missing_ok=True)
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        removed += gone
+    size = sum(f.stat().st_size for f in _files(live).values())
     IndexState.objects.filter(pk=state.pk).update(
-        built_at=started, posts=count, bytes=size, seconds=time.monotonic() - clock, last_error=""
+        built_at=started, posts=sum(counts.values()), bytes=size, seconds=time.monotonic() - clock, last_error=""
     )
     state.refresh_from_db()
-    changed = [f.relative_to(site_dir).as_posix() for f in written + removed]
-    if changed:
-        site_files_written.send_robust(sender=IndexState, files=changed)
+    changed_files = [f.relative_to(site_dir).as_posix() for f in written + removed]
+    if changed_files:
+        site_files_written.send_robust(sender=IndexState, files=changed_files)
     return state
 
 

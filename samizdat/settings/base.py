@@ -41,6 +41,10 @@ SAMIZDAT_BUNDLE_DAYS = int(os.environ.get("SAMIZDAT_BUNDLE_DAYS", "7"))
 SAMIZDAT_STATIC_SEARCH = os.environ.get("SAMIZDAT_STATIC_SEARCH", "1") != "0"
 SAMIZDAT_SEARCH_DEBOUNCE = int(os.environ.get("SAMIZDAT_SEARCH_DEBOUNCE", "10"))
 SAMIZDAT_SEARCH_RATE = os.environ.get("SAMIZDAT_SEARCH_RATE", "30/60")  # searches / seconds
+# The static index is kept in parts of at most this many posts: a publish rebuilds the part
+# its pages are in (new posts: the newest part), not the whole archive; a search loads every
+# part's small entry files.
+SAMIZDAT_SEARCH_PART_POSTS = int(os.environ.get("SAMIZDAT_SEARCH_PART_POSTS", "5000"))
 # A worker rebuilds an index on a thread of its own and goes back to the queue at once.
 SAMIZDAT_SEARCH_BACKGROUND = True
 # Tor's HiddenServiceDir for the onion service (`samizdat onion` writes the torrc lines).

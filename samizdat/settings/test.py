@@ -18,6 +18,7 @@ SAMIZDAT_BAKE_EAGER = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # The static search index is rebuilt only where a test asks (Pagefind takes a moment).
 SAMIZDAT_STATIC_SEARCH = False
+SAMIZDAT_SEARCH_PART_POSTS = 3  # every index in several parts, so tests search across them
 SAMIZDAT_SEARCH_BACKGROUND = False  # tests that build an index wait for it (one test checks the thread)
 # Tests run inside transactions that forked processes could not see.
 SAMIZDAT_BAKE_WORKERS = 1

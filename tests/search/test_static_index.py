@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def fragments(folder):
-    """Every record of an index: Pagefind's fragments are gzipped JSON after a signature."""
+    """Every record of an index, in all its parts: Pagefind's fragments are gzipped JSON after
+    a signature."""
     records = []
-    for file in sorted((folder / "fragment").glob("*.pf_fragment")):
+    for file in sorted(folder.glob("p*/fragment/*.pf_fragment")):
         data = gzip.decompress(file.read_bytes())
         assert data.startswith(b"pagefind_dcd")
         records.append(json.loads(data[len(b"pagefind_dcd"):]))
@@ -43,8 +44,12 @@ def test_each_edition_gets_an_index_of_its_published_posts(baked, editions, sear
     for lang, edition in editions.items():
         state = services.index_build(edition=edition)
         folder = baked / lang / "pagefind"
-        assert (folder / "pagefind.js").exists() and (folder / "pagefind-entry.json").exists()
-        assert not list(folder.glob("pagefind-ui*")) and not list(folder.glob("pagefind-component-ui*"))
+        parts = json.loads((folder / "parts.json").read_text())["parts"]
+        assert len(parts) == state.posts // 3 + bool(state.posts % 3) > 1, "parts of 3 posts (test settings)"
+        assert sorted(p.name for p in folder.iterdir()) == sorted([*(p.strip("/") for p in parts), "parts.json"])
+        for part in parts:
+            assert (folder / part / "pagefind.js").exists() and (folder / part / "pagefind-entry.json").exists()
+            assert not list((folder / part).glob("pagefind-ui*")) and not list((folder / part).glob("pagefind-component-ui*"))
         records = fragments(folder)
         assert state.posts == len(records) == selectors.searchable_posts(edition).count() > 1
         assert state.bytes == sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
@@ -79,7 +84,9 @@ def test_a_rebuild_writes_only_what_changed_and_tells_signing_and_mirrors(baked,
     try:
         services.index_build(edition=en)
         first = told.pop()
-        assert "en/pagefind/pagefind-entry.json" in first and all(f.startswith("en/pagefind/") for f in first)
+        assert "en/pagefind/parts.json" in first and all(f.startswith("en/pagefind/") for f in first)
+        parts = json.loads((baked / "en" / "pagefind" / "parts.json").read_text())["parts"]
+        assert all(f"en/pagefind/{part}pagefind-entry.json" in first for part in parts)
         before = {f: f.stat().st_mtime_ns for f in (baked / "en" / "pagefind").rglob("*") if f.is_file()}
         services.index_build(edition=en)
         assert told == [], "nothing changed, nothing written, nobody told"
@@ -90,9 +97,19 @@ def test_a_rebuild_writes_only_what_changed_and_tells_signing_and_mirrors(baked,
         site_bake_full(reason="search test")
         services.index_build(edition=en)
         changed = told.pop()
-        assert "en/pagefind/pagefind-entry.json" in changed
+        newest = json.loads((baked / "en" / "pagefind" / "parts.json").read_text())["parts"][-1]
+        assert f"en/pagefind/{newest}pagefind-entry.json" in changed
+        assert {f.split("/")[2] for f in changed} <= {newest.strip("/"), "parts.json"}, (
+            "a new post rebuilds the newest part only, not the archive")
         assert any(r["meta"]["title"] == post.title for r in fragments(baked / "en" / "pagefind"))
-        assert not any(f in changed for f in ("en/pagefind/pagefind.js",)), "the unchanged script is kept"
+        # Into the same part again (now that it exists): its unchanged script stays as it is.
+        post_publish(en, "Pangolins Return", "Pangolins came back.", slug="pangolins-return")
+        site_bake_full(reason="search test")
+        services.index_build(edition=en)
+        changed = told.pop()
+        assert json.loads((baked / "en" / "pagefind" / "parts.json").read_text())["parts"][-1] == newest
+        assert f"en/pagefind/{newest}pagefind-entry.json" in changed
+        assert f"en/pagefind/{newest}pagefind.js" not in changed, "the unchanged script is kept"
         # Files the new index does not use are gone (they are in `changed` as removals).
         live = {f.relative_to(baked).as_posix() for f in (baked / "en" / "pagefind").rglob("*") if f.is_file()}
         assert all(f in live or not (baked / f).exists() for f in changed)
@@ -100,10 +117,51 @@ def test_a_rebuild_writes_only_what_changed_and_tells_signing_and_mirrors(baked,
         site_files_written.disconnect(receiver)
 
 
+@pytest.mark.parametrize("boundaries, pks, size, expected", [
+    ([], [], 3, []),
+    ([], [1, 2, 3], 3, []),  # one part while it holds no more than the size
+    ([], [1, 2, 3, 4], 3, [4]),
+    ([], [1, 2, 5, 6, 7, 9, 10], 3, [6, 10]),  # the first build of an archive: parts of 3
+    ([6, 10], [1, 6, 7, 9, 10, 11, 12], 3, [6, 10]),  # deletions never move a boundary
+    ([6, 10], [1, 6, 10, 11, 12, 14], 3, [6, 10, 14]),  # new posts fill the last part, then a new one
+    ([6], [20, 21], 3, [6]),  # an emptied first part stays empty (numbers stay put)
+])
+def test_parts_split(boundaries, pks, size, expected):
+    assert services.parts_split(boundaries, pks, size) == expected
+    for pk in pks:
+        part = services.part_of(expected, pk)
+        assert part == 0 or expected[part - 1] <= pk
+
+
+def test_editing_an_old_post_rebuilds_its_part_only(baked, editions):
+    from samizdat.newsroom import selectors
+
+    en = editions["en"]
+    services.index_build(edition=en)
+    told = []
+
+    def receiver(sender, files, **kwargs):
+        told.append(files)
+
+    oldest = selectors.searchable_posts(en).order_by("pk").first().specific
+    oldest.title = "Wombats in the Old Archive"
+    oldest.save_revision().publish()
+    site_bake_full(reason="search test")
+    site_files_written.connect(receiver)
+    try:
+        services.index_build(edition=en)
+    finally:
+        site_files_written.disconnect(receiver)
+    assert told, "the edit was indexed"
+    assert {f.split("/")[2] for f in told[0]} == {"p0"}, "only the first part, where the oldest post is"
+    assert any(r["meta"]["title"] == "Wombats in the Old Archive" for r in fragments(baked / "en" / "pagefind"))
+
+
 def test_a_full_bake_keeps_the_index(baked, editions):
     services.index_build(edition=editions["ru"])
     site_bake_full(reason="search test")
-    assert (baked / "ru" / "pagefind" / "pagefind-entry.json").exists()
+    assert (baked / "ru" / "pagefind" / "parts.json").exists()
+    assert (baked / "ru" / "pagefind" / "p0" / "pagefind-entry.json").exists()
 
 
 def test_a_publish_queues_one_deferred_low_priority_rebuild_the_worker_runs_later(fresh_site, editions, settings):
@@ -170,8 +228,8 @@ def test_the_index_of_an_edition_taken_offline_goes_with_it(baked, editions, set
     finally:
         site_files_written.disconnect(receiver)
     assert not (baked / "ru" / "pagefind").exists()
-    assert (baked / "en" / "pagefind" / "pagefind-entry.json").exists(), "a live edition keeps its index"
-    assert told and "ru/pagefind/pagefind-entry.json" in told[0]
+    assert (baked / "en" / "pagefind" / "parts.json").exists(), "a live edition keeps its index"
+    assert told and "ru/pagefind/parts.json" in told[0] and "ru/pagefind/p0/pagefind-entry.json" in told[0]
 
 
 
@@ -195,7 +253,7 @@ ran = reached.wait(300)
 release.set()
 [t.join(120) for t in threading.enumerate() if t.name.startswith("search-")]
 print(json.dumps({"returned_first": returned_first, "ran": ran, "builders": builders,
-                  "built": (services.edition_folder(en) / "pagefind" / "pagefind-entry.json").exists()}))
+                  "built": (services.edition_folder(en) / "pagefind" / "parts.json").exists()}))
 """
 
 

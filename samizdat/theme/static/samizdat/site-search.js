@@ -23,14 +23,29 @@
   }
   window.samizdatSearchNormalise = normalise;
 
-  var indexUrl = new URL(form.getAttribute("data-index"), document.baseURI);
-  var root = new URL("../", indexUrl);  // the edition's folder: results are relative to it
+  // The index is kept in parts (samizdat/search/services.py): parts.json names them; the
+  // first part's script searches, the others are merged into it (they share its WebAssembly).
+  var partsUrl = new URL(form.getAttribute("data-index"), document.baseURI);
+  var root = new URL("../", partsUrl);  // the edition's folder: results are relative to it
   var pagefind = null;
   function index() {
     if (!pagefind) {
-      pagefind = import(indexUrl.href).then(function (pf) {
-        return Promise.resolve(pf.options({ baseUrl: root.pathname })).then(function () { return pf; });
+      pagefind = fetch(partsUrl.href).then(function (response) {
+        if (!response.ok) throw new Error("no search index");
+        return response.json();
+      }).then(function (listing) {
+        var parts = listing.parts.map(function (part) { return new URL(part, partsUrl); });
+        if (!parts.length) return null;  // nothing to search yet
+        var options = { baseUrl: root.pathname };
+        return import(new URL("pagefind.js", parts[0]).href).then(function (pf) {
+          return Promise.resolve(pf.options(options)).then(function () {
+            return Promise.all(parts.slice(1).map(function (part) {
+              return pf.mergeIndex(part.href, options);
+            }));
+          }).then(function () { return pf; });
+        });
       });
+      pagefind.catch(function () { pagefind = null; });  // try again on the next search
     }
     return pagefind;
   }
@@ -80,7 +95,7 @@
     var q = normalise(query).trim();
     if (!q) return;
     index().then(function (pf) {
-      return pf.search(q);
+      return pf ? pf.search(q) : { results: [] };
     }).then(function (search) {
       return Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));
     }).then(show, function () {
