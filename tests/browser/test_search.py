@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from samizdat.core.searchtext import SEARCH_FOLDS
+from samizdat.core.searchtext import SEARCH_FOLDS, search_normalise
 from samizdat.newsroom.models import ServicePage
 from samizdat.publishing.services import site_bake_full
 from samizdat.search.services import index_build
@@ -54,7 +54,13 @@ QUERIES = [
     ("fa", "کتابخانهها"),  # without
     ("fa", "می‌خواهند"),
     ("fa", "میخواهند"),
+    ("fa", "کتابخانه ها"),  # a space where the ZWNJ goes, as on a keyboard without it
+    ("fa", "می خواهند"),
 ]
+
+# Spellings the script must fold as core/searchtext.py does (its joins as well as its folds).
+JOINED = ["می خواهند", "نمی خواهم", "کتابخانه ها", "خانه هایشان", "کتاب های شهر", "the می خواهند",
+          "می", "ها", "hello ها", "كتاب ها", "مي خواهند"]
 
 
 def test_the_static_search_finds_posts_on_a_copy_under_a_sub_path(page, indexed_copy):
@@ -97,6 +103,8 @@ def test_the_script_folds_queries_as_the_index_does(page, indexed_copy):
         page.goto(f"http://127.0.0.1:{port}/news/fa/search/index.html")
         for char, folded in SEARCH_FOLDS.items():
             assert page.evaluate("c => window.samizdatSearchNormalise('a' + c + 'b')", char) == f"a{folded}b", hex(ord(char))
+        for text in JOINED:
+            assert page.evaluate("t => window.samizdatSearchNormalise(t)", text) == search_normalise(text), text
 
 
 def test_from_a_file_the_page_says_the_browser_refuses(page, indexed_copy):

@@ -50,7 +50,7 @@ def test_the_empty_page_and_a_query_without_results(client, editions, search_pos
     assert client.post("/en/search/", {"q": "quokkas"}).status_code == 405, "read-only"
 
 
-@pytest.mark.parametrize("query", ["کتابخانه‌ها", "کتابخانهها", "می‌خواهند", "میخواهند", "می خواهند"])
+@pytest.mark.parametrize("query", ["کتابخانه‌ها", "کتابخانهها", "کتابخانه ها", "می‌خواهند", "میخواهند", "می خواهند"])
 def test_persian_with_and_without_zwnj_finds_the_post(client, editions, search_posts, query):
     assert WORDS["fa"][0] in titles(search(client, editions["fa"], query)), query
 
@@ -127,3 +127,21 @@ def test_the_folds_are_the_documented_ones():
     assert search_normalise("كتاب يك") == "کتاب یک"
     assert search_normalise("Всё ёлки") == "Все елки"
     assert set(SEARCH_FOLDS) >= {"\u200c", "\u064a", "\u0643", "ё"}
+
+
+@pytest.mark.parametrize("text, normal", [
+    ("می خواهند", "میخواهند"),  # a space where the ZWNJ goes
+    ("نمی خواهم", "نمیخواهم"),
+    ("کتابخانه ها", "کتابخانهها"),
+    ("کتابخانه‌ها", "کتابخانهها"),
+    ("کتاب های شهر", "کتابهای شهر"),
+    ("خانه هایشان", "خانههایشان"),
+    ("مردم می خواهند کتاب ها را", "مردم میخواهند کتابها را"),
+    ("می", "می"),  # a word of its own, nothing to join it to
+    ("ها", "ها"),
+    ("hello ها", "hello ها"),  # only after a Persian word
+    ("کتاب هاست", "کتاب هاست"),  # not the suffix: left alone
+    ("Всё ёлки", "Все елки"),
+])
+def test_a_space_for_the_zwnj_is_joined_as_the_zwnj_is(text, normal):
+    assert search_normalise(text) == normal

@@ -18,8 +18,19 @@
     "\u0451": "\u0435", "\u0401": "\u0415"
   };
   var FOLDED = /[\u200c\u200d\u00ad\u0640\u064a\u0649\u0643\u0451\u0401]/g;
+  // And SEARCH_JOINS: the space a keyboard without ZWNJ puts after "می" and before "ها".
+  var LETTER = "[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc]";
+  var JOINS = [
+    new RegExp("(^|[^\u0600-\u06ff])(\u0646?\u0645\u06cc) (?=" + LETTER + ")", "g"),
+    new RegExp("(" + LETTER + ") (\u0647\u0627(?:\u06cc\u0634\u0627\u0646|\u06cc\u0645\u0627\u0646|" +
+      "\u06cc\u062a\u0627\u0646|\u06cc\u06cc|\u06cc\u0645|\u06cc\u062a|\u06cc\u0634|\u06cc)?)" +
+      "(?![\u0600-\u06ff])", "g")
+  ];
+  function joined() { return Array.prototype.slice.call(arguments, 1, -2).join(""); }
   function normalise(text) {
-    return text.replace(FOLDED, function (c) { return FOLDS[c]; });
+    text = text.replace(FOLDED, function (c) { return FOLDS[c]; });
+    JOINS.forEach(function (join) { text = text.replace(join, joined); });
+    return text;
   }
   window.samizdatSearchNormalise = normalise;
 
