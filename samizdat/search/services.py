@@ -210,7 +210,7 @@ def _sources_sync(posts, sources, boundaries):
                 continue
         except FileNotFoundError:
             pass
-        data = html_normalise(file.read_text("utf-8")).encode()
+        data = html_normalise(indexed_html(file.read_text("utf-8"))).encode()
         try:
             same = target.read_bytes() == data  # rewritten by a full bake, not changed
         except FileNotFoundError:
@@ -232,6 +232,20 @@ async def _index_write(language, sources, output):
     config = {"force_language": language, "output_path": str(output), "keep_index_url": True}
     async with PagefindIndex(config=config) as index:
         await index.add_directory(str(sources))
+
+
+_ARTICLE = re.compile(r"<article\b[^>]*\bdata-pagefind-body\b.*?</article>", re.S)
+
+
+def indexed_html(html):
+    """What Pagefind reads of a post page: its head and its article (`data-pagefind-body`; the
+    rest of the page is not indexed). The copy leaves out the rest — the latest posts beside
+    the article change with every publish — so a part is rebuilt only when what it indexes
+    changed. A page without the marker is kept whole."""
+    head_end, article = html.find("</head>"), _ARTICLE.search(html)
+    if head_end < 0 or article is None:
+        return html
+    return f"{html[:head_end]}</head><body>{article[0]}</body></html>"
 
 
 _ENTITY = re.compile(r"&(?:#[xX]([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(zwnj|zwj|shy));")
@@ -322,12 +336,12 @@ def _index_build(edition):
     counts, changed = _sources_sync(posts, sources, boundaries)
     parts = sorted(counts)
     language = edition.language_code.split("-")[0].lower()
-    written, removed = [], []
-    version = PAGEFIND_VERSION
+    written, removed, rebuilt = [], [], []
     for part in parts:
         folder = live / f"p{part}"
-        if part not in changed and _part_version(folder) == version:
+        if part not in changed and _part_version(folder) == PAGEFIND_VERSION:
             continue
+        rebuilt.append(part)
         with tempfile.TemporaryDirectory(dir=work) as tmp:
             output = Path(tmp) / INDEX_FOLDER
             _run(_index_write(language, sources / f"p{part}", output))
@@ -354,6 +368,8 @@ def _index_build(edition):
         built_at=started, posts=sum(counts.values()), bytes=size, seconds=time.monotonic() - clock, last_error=""
     )
     state.refresh_from_db()
+    logger.info("search index of %s: %d posts in %d parts, rebuilt %s in %.1f s", edition.reader_path,
+                state.posts, len(parts), [f"p{part}" for part in rebuilt], state.seconds)
     changed_files = [f.relative_to(site_dir).as_posix() for f in written + removed]
     if changed_files:
         site_files_written.send_robust(sender=IndexState, files=changed_files)

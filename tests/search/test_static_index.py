@@ -67,6 +67,16 @@ def test_each_edition_gets_an_index_of_its_published_posts(baked, editions, sear
     assert "میخواهند" in fa["content"]
 
 
+def test_the_copy_pagefind_reads_is_the_head_and_the_article(baked, search_posts):
+    """What Pagefind indexes, no more: the latest posts beside the article change with every
+    publish and must not make a part look changed."""
+    page = (baked / search_posts["en"].reader_path.lstrip("/") / "index.html").read_text()
+    copy = services.indexed_html(page)
+    assert 'class="latest"' in page and 'class="latest"' not in copy and "About this blog" not in copy
+    assert "data-pagefind-body" in copy and WORDS["en"][1] in copy and copy.startswith(page[:page.index("</head>")])
+    assert services.indexed_html("<p>no marker</p>") == "<p>no marker</p>"
+
+
 def test_character_references_are_folded_too():
     assert services.html_normalise("<p>می&zwnj;خواهم می&#8204;روم می&#x200C;آیم &amp; &#1000000000;</p>") == (
         "<p>میخواهم میروم میآیم &amp; &#1000000000;</p>"
