@@ -28,6 +28,7 @@ class RenderState:
     here: str | None  # the reader path being baked ("/en/blog/post/"); None when previewing
     root: str | None = None  # where the site's "/" is served: absolute file links (the 404 page)
     media: dict[str, Path] = field(default_factory=dict)  # site path → file to copy beside it
+    cache: "ReadCache | None" = None  # the batch's, when a renderer opened the render
 
     @property
     def baking(self):
@@ -38,8 +39,8 @@ _state: ContextVar[RenderState | None] = ContextVar("samizdat_render_state", def
 
 
 @contextmanager
-def rendering(here, *, root=None):
-    state = RenderState(here=here, root=root)
+def rendering(here, *, root=None, cache=None):
+    state = RenderState(here=here, root=root, cache=cache)
     token = _state.set(state)
     try:
         yield state
@@ -131,6 +132,16 @@ def media_url(rendition):
     site_path = media_site_path(rendition)
     state.media[site_path] = Path(rendition.file.path)
     return relative(site_path, state.here)
+
+
+def renditions_of(image, *specs):
+    """`image.get_renditions(*specs)` ({spec: rendition}), looked up once per batch: a post's
+    lead picture is asked for by its page three times (the picture, Open Graph, JSON-LD) and
+    by every listing card of a job, and Wagtail parses the specs and queries each time."""
+    state = current()
+    cache = state.cache if state is not None and state.cache is not None else NO_CACHE
+    key = ("renditions", image.pk, image.file.name, specs)
+    return cache.get(key, lambda: image.get_renditions(*specs))
 
 
 def render_in_language(language, call, zone=None):

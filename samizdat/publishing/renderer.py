@@ -118,7 +118,7 @@ class Renderer:
     def render_page(self, page, path, args=(), kwargs=None, *, request=None):
         """Render a page already looked up (the full bake fetches posts in bulk) at `path`."""
         request = request or self._request(path)
-        with rendering(here=path) as state:
+        with rendering(here=path, cache=self.cache) as state:
             try:
                 if not page.live:
                     raise Http404
@@ -142,7 +142,7 @@ class Renderer:
         service = post.service
         blog = ancestor_at(BlogPage, post.path, SERVICE_DEPTH + 1, self.cache)
         template = self.cache.get(("template", PostPage.template), lambda: get_template(PostPage.template))
-        with rendering(here=path) as state:
+        with rendering(here=path, cache=self.cache) as state:
             html = render_in_language(
                 service.language_code if service else None,
                 lambda: template.render(newsroom.post_context(post, blog, self.cache, translations=translations)),

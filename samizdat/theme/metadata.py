@@ -12,7 +12,7 @@ from functools import cache
 from babel.core import get_global
 from markupsafe import Markup
 
-from samizdat.core.rendering import link, media_site_path, media_url
+from samizdat.core.rendering import link, media_site_path, media_url, renditions_of
 from samizdat.newsroom.feeds import post_modified_at
 from samizdat.newsroom.renditions import share_spec
 from samizdat.newsroom.sitemaps import public_url
@@ -70,7 +70,8 @@ def lead_image(post):
     browsers without `srcset`, which every sharer's preview can read — or None."""
     if not post.lead_image_id or post.lead_image is None:
         return None
-    rendition = post.lead_image.get_rendition(share_spec(post.lead_image))
+    wanted = share_spec(post.lead_image)
+    rendition = renditions_of(post.lead_image, wanted)[wanted]
     return {
         "path": rendition_site_path(rendition),
         "width": rendition.width,

@@ -18,7 +18,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from samizdat.core.rendering import media_url
+from samizdat.core.rendering import media_url, renditions_of
 from samizdat.newsroom.renditions import MIME_TYPES, SHAPES, formats, spec, widths
 
 
@@ -30,7 +30,7 @@ def picture(image, shape, alt=""):
     kind = SHAPES[shape]
     sizes, fits = formats(image), widths(image, kind)
     specs = {(fmt, w): spec(kind, w, fmt) for fmt in sizes for w in fits}
-    made = image.get_renditions(*specs.values())
+    made = renditions_of(image, *specs.values())
 
     def srcset(fmt):
         seen, items = set(), []
