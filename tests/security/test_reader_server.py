@@ -343,9 +343,16 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
     check = subprocess.run([*command, "-t"], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     site = Path(serve_env["SAMIZDAT_SITE_DIR"])
-    targets = [a_post_path(site) + "?fbclid=1", "/en/", "/en", "//en", "/en/breaking.html?utm_source=x",
-               f"/assets/{asset_name('site.css')}?v=1", "/favicon.ico", "/nowhere/", "/.hidden",
-               "/" + "a" * 256 + "/", "/assets/", *picture_renditions(site)]
+    post = a_post_path(site)
+    # A page by its folder URL and by its index.html, the folder without its final slash (a
+    # redirect), a file with one, and a folder without index.html: nginx answers them
+    # without try_files (`location /`), with the same status and headers as the Python front.
+    no_index = next(f for f in sorted(site.glob("en/*/")) if f.is_dir() and not (f / "index.html").exists())
+    targets = [post + "?fbclid=1", post + "index.html", post.rstrip("/"), post + "index.html/",
+               "/en/", "/en", "//en", "/en/index.html", "/en/breaking.html?utm_source=x",
+               f"/assets/{asset_name('site.css')}?v=1", "/favicon.ico", "/nowhere/", "/nowhere", "/.hidden",
+               "/" + "a" * 256 + "/", "/assets/", f"/{no_index.relative_to(site).as_posix()}/",
+               *picture_renditions(site)]
     nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     env = production_env(serve_env)
     try:
@@ -364,7 +371,8 @@ def test_nginx_answers_like_samizdat_serve(serve_env, settings, tmp_path):
                                  *(n.lower() for n, _ in SECURITY_HEADERS)]:
                         assert theirs.get(name) == us.get(name), (other, target, name, theirs.get(name), us.get(name))
                     assert theirs.get("location") == us.get("location"), (other, target)
-                    if "/assets/media/" in target:  # AVIF and WebP with the type browsers need
+                    if "/assets/media/" in target or our_status == 200 and us["content-type"].startswith("text/html"):
+                        # AVIF and WebP with the type browsers need; pages as UTF-8 HTML
                         assert theirs.get("content-type") == us.get("content-type"), (other, target)
                 if "/assets/media/" in target:
                     assert our_status == 200 and us["cache-control"] == IMMUTABLE, (target, us)
