@@ -6,8 +6,9 @@ script (`theme/static/samizdat/site-search.js`) loads it, so search works wherev
 are served, with no server. The index is rebuilt a little after a bake (`index_enqueue`, on
 `publishing.signals.batch_baked`): a low-priority task on the worker, deferred by
 `SAMIZDAT_SEARCH_DEBOUNCE` seconds so that a burst of publishes costs one rebuild, never
-inside a publish; the task runs the rebuild on a thread of its own, so the worker is free for
-the next publish at once. The index is kept in parts of at most `SAMIZDAT_SEARCH_PART_POSTS`
+inside a publish; the task runs the rebuild in a process of its own at a lower CPU priority
+(`samizdat search_index --edition ID --background`), so the worker is free for the next
+publish at once and its bakes do not share the interpreter with a rebuild. The index is kept in parts of at most `SAMIZDAT_SEARCH_PART_POSTS`
 posts by post id (`parts_split`; `pagefind/p<n>/`, listed in `pagefind/parts.json`), so a
 rebuild indexes only the parts whose pages changed — for a new post, the newest — and takes
 as long at 100,000 posts as at 5,000. Pagefind names its chunks by their content, so a rebuild writes only the
@@ -29,6 +30,8 @@ import logging
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -39,7 +42,6 @@ from importlib.metadata import version as package_version
 from types import SimpleNamespace
 
 from django.conf import settings
-from django import db
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import default_task_backend, task
@@ -101,33 +103,43 @@ def index_enqueue(*, full, paths):
 
 @task(priority=INDEX_PRIORITY)
 def index_update(edition_id):
-    """The task: rebuild one edition's index. The rebuild runs on a thread of its own
-    (`SAMIZDAT_SEARCH_BACKGROUND`, on outside the tests), so the worker goes straight back to
-    the queue: a publish never waits behind a rebuild, which takes seconds to minutes with
-    the archive. If the worker stops meanwhile, the live index is untouched (it is installed
-    only once built) and the next bake queues another rebuild."""
+    """The task: rebuild one edition's index. The rebuild runs in a process of its own at a
+    lower CPU priority (`SAMIZDAT_SEARCH_BACKGROUND`, on outside the tests), so the worker
+    goes straight back to the queue and a publish's bake neither waits behind a rebuild nor
+    shares the worker's interpreter lock or a core with it. If the worker stops meanwhile, the
+    live index is untouched (each part is installed only once built) and the next bake
+    queues another rebuild."""
     IndexState.objects.filter(edition_id=edition_id).update(queued=False)
     if getattr(settings, "SAMIZDAT_SEARCH_BACKGROUND", True):
-        threading.Thread(target=_index_update_run, args=(edition_id,), name=f"search-{edition_id}", daemon=True).start()
+        _index_update_spawn(edition_id)
     else:
-        _index_update_run(edition_id)
+        index_update_run(edition_id)
 
 
-def _index_update_run(edition_id):
+def _index_update_spawn(edition_id):
+    """`samizdat search_index --edition ID --background` in a child process (same settings
+    and data folder, from the environment), reaped by a thread that only waits."""
+    command = [sys.executable, "-m", "samizdat.cli", "search_index", "--edition", str(edition_id), "--background"]
+    child = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=os.environ.copy())
+
+    def reap():
+        if child.wait():
+            logger.error("the search index rebuild of edition %s exited with %s", edition_id, child.returncode)
+
+    threading.Thread(target=reap, name=f"search-{edition_id}", daemon=True).start()
+
+
+def index_update_run(edition_id):
     """Rebuild one edition's index; a failure is logged and kept on `IndexState` (the next
     bake queues another try)."""
+    edition = ServicePage.objects.live().filter(pk=edition_id).first()
+    if edition is None:
+        return
     try:
-        edition = ServicePage.objects.live().filter(pk=edition_id).first()
-        if edition is None:
-            return
-        try:
-            index_build(edition=edition)
-        except Exception as error:
-            IndexState.objects.filter(edition_id=edition_id).update(last_error=f"{type(error).__name__}: {error}")
-            logger.exception("the search index of %s could not be rebuilt", edition.reader_path)
-    finally:
-        if threading.current_thread() is not threading.main_thread():
-            db.connections.close_all()  # this thread's own connections
+        index_build(edition=edition)
+    except Exception as error:
+        IndexState.objects.filter(edition_id=edition_id).update(last_error=f"{type(error).__name__}: {error}")
+        logger.exception("the search index of %s could not be rebuilt", edition.reader_path)
 
 
 def indexes_withdraw():
@@ -376,6 +388,10 @@ def _index_build(edition):
     return state
 
 
-def index_build_all():
-    """Rebuild every live edition's index now (`samizdat search-index`)."""
-    return [index_build(edition=e) for e in ServicePage.objects.live().order_by("path")]
+def index_build_all(edition_id=None):
+    """Rebuild every live edition's index now, or only edition `edition_id`'s (`samizdat
+    search_index`)."""
+    editions = ServicePage.objects.live().order_by("path")
+    if edition_id is not None:
+        editions = editions.filter(pk=edition_id)
+    return [index_build(edition=e) for e in editions]

@@ -45,7 +45,7 @@ SAMIZDAT_SEARCH_RATE = os.environ.get("SAMIZDAT_SEARCH_RATE", "30/60")  # search
 # its pages are in (new posts: the newest part), not the whole archive; a search loads every
 # part's small entry files.
 SAMIZDAT_SEARCH_PART_POSTS = int(os.environ.get("SAMIZDAT_SEARCH_PART_POSTS", "5000"))
-# A worker rebuilds an index on a thread of its own and goes back to the queue at once.
+# A worker rebuilds an index in a process of its own (niced) and goes back to the queue at once.
 SAMIZDAT_SEARCH_BACKGROUND = True
 # Tor's HiddenServiceDir for the onion service (`samizdat onion` writes the torrc lines).
 SAMIZDAT_ONION_DIR = os.environ.get("SAMIZDAT_ONION_DIR", str(DATA_DIR / "onion"))

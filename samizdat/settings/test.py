@@ -19,7 +19,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # The static search index is rebuilt only where a test asks (Pagefind takes a moment).
 SAMIZDAT_STATIC_SEARCH = False
 SAMIZDAT_SEARCH_PART_POSTS = 3  # every index in several parts, so tests search across them
-SAMIZDAT_SEARCH_BACKGROUND = False  # tests that build an index wait for it (one test checks the thread)
+SAMIZDAT_SEARCH_BACKGROUND = False  # tests that build an index wait for it (one test checks the process)
 # Tests run inside transactions that forked processes could not see.
 SAMIZDAT_BAKE_WORKERS = 1
 # The admin's static files straight from the apps (browser tests), no collectstatic.
