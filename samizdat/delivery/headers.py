@@ -38,7 +38,28 @@ _CACHE_RULES = tuple((re.compile(pattern), value) for _, pattern, value in CACHE
 # minute later is found.
 NOT_FOUND_CACHE = CACHE_RULES[-1][2]
 
-# Content types compressed on the fly, and the ones that carry a charset.
+# The content type of each kind of file the site holds, by extension; anything else is
+# application/octet-stream. One table for both servers (not the machine's /etc/mime.types
+# nor nginx's, which differ: .js, .xml, .ico), so a file gets the same type from either.
+CONTENT_TYPES = {
+    "html": "text/html", "css": "text/css", "js": "text/javascript", "txt": "text/plain",
+    "json": "application/json", "xml": "application/xml", "svg": "image/svg+xml",
+    "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
+    "webp": "image/webp", "avif": "image/avif", "ico": "image/x-icon",
+    "woff2": "font/woff2", "wasm": "application/wasm", "zip": "application/zip",
+}
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+# The types sent with "; charset=utf-8".
+CHARSET_TYPES = ("text/html", "text/css", "text/javascript", "text/plain")
+
+
+def content_type(name):
+    """The Content-Type of a site file called `name`, charset included."""
+    ctype = CONTENT_TYPES.get(name.rpartition(".")[2].lower() if "." in name else "", DEFAULT_CONTENT_TYPE)
+    return f"{ctype}; charset=utf-8" if ctype in CHARSET_TYPES else ctype
+
+
+# Content types compressed on the fly.
 COMPRESSIBLE = (
     "text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml",
     "application/xml", "text/plain",

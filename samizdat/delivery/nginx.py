@@ -12,7 +12,9 @@ from django.conf import settings
 
 from samizdat.core.ways import onion_address
 
-from .headers import CACHE_RULES, COMPRESSIBLE, NOT_FOUND_CACHE, security_headers
+from .headers import (
+    CACHE_RULES, CHARSET_TYPES, COMPRESSIBLE, CONTENT_TYPES, DEFAULT_CONTENT_TYPE, NOT_FOUND_CACHE, security_headers,
+)
 from .server import DYNAMIC_PATHS, DYNAMIC_PREFIXES
 
 # Connections that may wait for the admin at once; beyond them nginx answers 503 at once,
@@ -88,6 +90,11 @@ def nginx_config(*, root=None, server_name="_", listen="80", admin_socket=None):
     `admin_socket`, Django's paths (the admin, its static files, media) go to that socket."""
     root = root or settings.SAMIZDAT_SITE_DIR
     gzip_types = " ".join(t for t in COMPRESSIBLE if t != "text/html")  # text/html is always on
+    charset_types = " ".join(t for t in CHARSET_TYPES if t != "text/html")  # likewise
+    by_type = {}
+    for extension, ctype in CONTENT_TYPES.items():
+        by_type.setdefault(ctype, []).append(extension)
+    types = "\n".join(f"        {ctype} {' '.join(extensions)};" for ctype, extensions in by_type.items())
     locations = []
     for what, pattern, cache in CACHE_RULES:
         if not pattern:
@@ -111,7 +118,12 @@ server {{
     index index.html;
     server_tokens off;
     charset utf-8;
-    charset_types text/css text/javascript application/javascript text/plain application/xml image/svg+xml;
+    charset_types {charset_types};
+    # The site's own table of types (delivery/headers.py), not nginx's: the same as `samizdat serve`.
+    default_type {DEFAULT_CONTENT_TYPE};
+    types {{
+{types}
+    }}
     # Redirects say "/en/", never "http://host/en/" nor "//en/" (another site, to a browser).
     absolute_redirect off;
     merge_slashes on;

@@ -10,7 +10,6 @@ front (the WSGI `ReaderSite` here, the asynchronous front of `samizdat serve` in
 
 import gzip
 import logging
-import mimetypes
 import os
 import re
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from django.conf import settings
 
 from samizdat.core.ways import onion_address
 
-from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, security_headers
+from .headers import COMPRESSIBLE, NOT_FOUND_CACHE, cache_control, content_type, security_headers
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ _DYNAMIC_PATHS = re.compile(DYNAMIC_PATHS.encode())
 # file system would refuse them with an error, which must stay a 404, not a 500.
 MAX_PATH_BYTES = 4096
 MAX_NAME_BYTES = 255
-mimetypes.add_type("text/javascript", ".js")
 
 
 def is_dynamic(path):
@@ -155,14 +153,11 @@ class ReaderFiles:
 
     def _file(self, file, status, cache, *, method, accept_encoding, if_none_match, if_modified_since):
         stat = file.stat()
-        ctype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        full_type = content_type(file.name)
+        ctype = full_type.partition(";")[0]
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
         headers = [("ETag", etag), ("Last-Modified", formatdate(stat.st_mtime, usegmt=True)),
-                   ("Cache-Control", cache), *security_headers()]
-        if ctype.startswith("text/") or ctype.endswith("javascript"):
-            headers.append(("Content-Type", f"{ctype}; charset=utf-8"))
-        else:
-            headers.append(("Content-Type", ctype))
+                   ("Cache-Control", cache), *security_headers(), ("Content-Type", full_type)]
         if ctype in COMPRESSIBLE:
             headers.append(("Vary", "Accept-Encoding"))
         if status.startswith("200") and self._not_modified(if_none_match, if_modified_since, etag, stat.st_mtime):
