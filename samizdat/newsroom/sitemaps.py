@@ -40,7 +40,8 @@ NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many
 SITEMAP_PAGE_POSTS = 1000  # posts per month page (`SAMIZDAT_SITEMAP_PAGE_POSTS` overrides it)
 # a month's first page is YYYY-MM, the next ones YYYY-MM-2, YYYY-MM-3, … (no "-1", no leading 0)
-SITEMAP_ROUTE = r"^sitemaps/(?P<name>pages|news|\d{4}-\d{2}(?:-[1-9]\d*)?)\.xml/$"
+PAGE_SUFFIX = r"(?:-(?:[2-9]|[1-9]\d+))?"
+SITEMAP_ROUTE = rf"^sitemaps/(?P<name>pages|news|\d{{4}}-\d{{2}}{PAGE_SUFFIX})\.xml/$"
 INDEX_PATH = "/sitemap.xml"
 ROBOTS_PATH = "/robots.txt"
 
@@ -99,7 +100,7 @@ def page_name(month, number):
 
 def parse_page_name(name):
     """(month, page number) of a month page's name; None for any other name."""
-    found = re.fullmatch(r"(\d{4}-\d{2})(?:-([1-9]\d*))?", name)
+    found = re.fullmatch(r"(\d{4}-\d{2})(?:-([2-9]|[1-9]\d+))?", name)
     if found is None or not 1 <= int(found[1][5:]) <= 12:
         return None
     return found[1], int(found[2] or 1)
