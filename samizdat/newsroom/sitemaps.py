@@ -26,7 +26,7 @@ from urllib.parse import quote, urljoin
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.utils.xmlutils import SimplerXMLGenerator
 
