@@ -1,8 +1,13 @@
 """Sitemaps and robots.txt, baked by the same renderer as every page.
 
 * `/sitemap.xml` — a sitemap index of every edition that has a public base URL;
-* `/<edition>/sitemaps/<YYYY-MM>.xml` — the edition's listed posts first published that
-  month (`loc`, `lastmod`): a publish rewrites one small file, never the archive;
+* `/<edition>/sitemaps/<YYYY-MM>.xml`, `<YYYY-MM>-2.xml`, `<YYYY-MM>-3.xml`, … — the
+  edition's listed posts first published that month (`loc`, `lastmod`), oldest first, in pages
+  of at most `SITEMAP_PAGE_POSTS` (the protocol allows 50,000 a file; a page is read with
+  OFFSET/LIMIT, never the whole month). A month has files only when it has posts, and its
+  first page keeps the month's plain name. A post appended to its month rewrites only the
+  month's last page; one that enters or leaves in the middle rewrites its page and the later
+  pages of that month, whose posts shift (`dependencies.stale_sitemap_pages`);
 * `/<edition>/sitemaps/pages.xml` — the edition's front, blogs, authors and topics;
 * `/<edition>/sitemaps/news.xml` — a Google News sitemap of the posts published in the 48
   hours up to the edition's newest post (at most 1,000);
@@ -20,6 +25,8 @@ from io import StringIO
 from urllib.parse import quote, urljoin
 from xml.sax.saxutils import escape
 
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import Http404, HttpResponse
 from django.utils.xmlutils import SimplerXMLGenerator
 
@@ -31,7 +38,10 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many
-SITEMAP_ROUTE = r"^sitemaps/(?P<name>pages|news|\d{4}-\d{2})\.xml/$"
+SITEMAP_PAGE_POSTS = 1000  # posts per month page (`SAMIZDAT_SITEMAP_PAGE_POSTS` overrides it)
+# a month's first page is YYYY-MM, the next ones YYYY-MM-2, YYYY-MM-3, … (no "-1", no leading 0)
+PAGE_SUFFIX = r"(?:-(?:[2-9]|[1-9]\d+))?"
+SITEMAP_ROUTE = rf"^sitemaps/(?P<name>pages|news|\d{{4}}-\d{{2}}{PAGE_SUFFIX})\.xml/$"
 INDEX_PATH = "/sitemap.xml"
 ROBOTS_PATH = "/robots.txt"
 
@@ -44,7 +54,7 @@ def public_url(service, path):
     if service is None or not service.base_url:
         return None
     base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
-    if path.startswith(service.reader_path):  # most addresses: a month's sitemap may list 40,000
+    if path.startswith(service.reader_path):  # most addresses: a month's page lists up to 1,000
         return base + quote(path[len(service.reader_path):], safe=URL_SAFE)
     rest = relative(path, service.reader_path)
     if path.endswith("/"):  # a page's public address is its folder; baked links name the file
@@ -68,17 +78,78 @@ def _service_entries(service):
     return models.ListingEntry.objects.filter(key=models.ListingEntry.key_of("service", service.pk))
 
 
-def months(service):
-    """Every month from the edition's oldest listed post to its newest (two index reads)."""
+def page_posts():
+    """How many posts a month's sitemap page holds."""
+    return getattr(settings, "SAMIZDAT_SITEMAP_PAGE_POSTS", None) or SITEMAP_PAGE_POSTS
+
+
+def page_count(count, size=None):
+    """Pages of a month of `count` posts (none when it has none)."""
+    size = size or page_posts()
+    return -(-count // size)
+
+
+def page_of(position, size=None):
+    """The page (1 = the month's oldest) of the post at `position` (0-based) in its month."""
+    return position // (size or page_posts()) + 1
+
+
+def page_name(month, number):
+    return month if number == 1 else f"{month}-{number}"
+
+
+def parse_page_name(name):
+    """(month, page number) of a month page's name; None for any other name."""
+    found = re.fullmatch(r"(\d{4}-\d{2})(?:-([2-9]|[1-9]\d+))?", name)
+    if found is None or not 1 <= int(found[1][5:]) <= 12:
+        return None
+    return found[1], int(found[2] or 1)
+
+
+def _month_bucket(starts):
+    """An expression giving each entry the index of its month in `starts` (the UTC starts of
+    consecutive months, oldest first): a balanced tree of comparisons, so a row costs
+    log(months) comparisons, in plain SQL that SQLite and PostgreSQL both run."""
+    if len(starts) == 1:
+        return Value(0, output_field=IntegerField())
+
+    def tree(low, high):  # months low..high-1
+        if high - low == 1:
+            return Value(low, output_field=IntegerField())
+        middle = (low + high) // 2
+        return Case(When(published_at__lt=starts[middle], then=tree(low, middle)),
+                    default=tree(middle, high), output_field=IntegerField())
+
+    return tree(0, len(starts))
+
+
+def month_counts(service):
+    """[(month, listed posts)] of every month with posts, oldest first: two index reads for
+    the oldest and newest, then one grouped count."""
     entries = _service_entries(service).order_by("published_at").values_list("published_at", flat=True)
     first, last = entries.first(), entries.last()
     if first is None:
         return []
-    found, at, end = [], _month_start(month_of(first)), _month_start(month_of(last))
+    starts, at, end = [], _month_start(month_of(first)), _month_start(month_of(last))
     while at <= end:
-        found.append(at.strftime("%Y-%m"))
+        starts.append(at)
         at = _next_month(at)
-    return found
+    counts = dict(
+        _service_entries(service).order_by().annotate(bucket=_month_bucket(starts))
+        .values("bucket").annotate(n=Count("pk")).values_list("bucket", "n")
+    )
+    return [(starts[i].strftime("%Y-%m"), counts[i]) for i in sorted(counts) if counts[i]]
+
+
+def months(service):
+    """Every month in which the edition has listed posts, oldest first."""
+    return [month for month, _ in month_counts(service)]
+
+
+def month_page_names(service):
+    """The names of every month page of the edition, oldest first."""
+    size = page_posts()
+    return [page_name(month, n) for month, count in month_counts(service) for n in range(1, page_count(count, size) + 1)]
 
 
 def sitemap_path(service, name):
@@ -90,7 +161,7 @@ def edition_sitemap_paths(service, *, every=False):
     may have had, to remove)."""
     if not service.base_url and not every:
         return []
-    return [sitemap_path(service, n) for n in ["pages", "news", *months(service)]]
+    return [sitemap_path(service, n) for n in ["pages", "news", *month_page_names(service)]]
 
 
 def root_paths():
@@ -174,18 +245,27 @@ def edition_sitemap(service, name):
         posts = _posts(entries[:NEWS_LIMIT]) if newest is not None else []
         items = [(url(p.reader_path), None, {"date": selectors.listing_time(p), "title": p.title}) for p in posts]
         return _urlset(items, news={"name": service.title, "language": service.language_code})
-    if name not in months(service):
-        raise Http404("No posts that month")
-    start = _month_start(name)
+    month, number = parse_page_name(name) or (None, None)
+    if month is None:
+        raise Http404("No such sitemap")
+    size = page_posts()
+    order = list(month_entries(service, month).values_list("post_id", flat=True)[(number - 1) * size : number * size])
+    if not order:  # a month without posts, or a page past its last
+        raise Http404("No posts on that page of that month")
+    return _urlset(_month_rows(service, order))
+
+
+def month_entries(service, month):
+    """The edition's index entries of `month` (UTC), in the month's order."""
+    start = _month_start(month)
     entries = _service_entries(service).filter(published_at__gte=start, published_at__lt=_next_month(start))
-    return _urlset(_month_rows(service, entries.order_by("published_at", "post_id")))
+    return entries.order_by("published_at", "post_id")
 
 
-def _month_rows(service, entries):
-    """(public address, last modified, None) of each post of `entries`, in their order, read
-    as rows rather than pages: a dense month holds tens of thousands of posts."""
-    order = list(entries.values_list("post_id", flat=True))
-    rows = models.PostPage.objects.filter(pk__in=entries.values("post_id")).values_list(
+def _month_rows(service, order):
+    """(public address, last modified, None) of each post of `order` (ids), in that order,
+    read as rows rather than pages."""
+    rows = models.PostPage.objects.filter(pk__in=order).values_list(
         "pk", "url_path", "first_published_at", "last_published_at"
     )
     below = len(service.url_path)  # a post's url_path is its edition's and then its own

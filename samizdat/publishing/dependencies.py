@@ -11,6 +11,8 @@ by the size of the archive:
   ever lands on the newest archive page (and opening a new page relinks the one before);
 * the blog's newest posts, which carry "Latest posts" and the banner inline, and the
   blog's shared fragment that every older post loads;
+* in its edition's sitemap, its month's page and, when it entered or left the edition, that
+  month's later pages (`stale_sitemap_pages`), the news sitemap and the index;
 * a breaking-news item or a pin that starts or ends: the service's fragment, its front
   pages and the newest posts of each blog (`banner_paths`).
 
@@ -196,15 +198,19 @@ def _listing_paths(listing, post, *, was_in, is_in):
 
 def _sitemap_paths(listing, post, *, was_in, is_in):
     """The sitemap files a change of `post` in `listing` rewrites (editions with a base URL
-    only): its month's file and, within the news window, the news sitemap; the index when it
-    entered or left the edition (the months may change); the pages sitemap when an author's
-    or topic's page appeared or went."""
+    only): the pages of its month's sitemap that hold or held it and any after them whose
+    posts shift (`stale_sitemap_pages`) and, within the news window, the news sitemap; the
+    index when it entered or left the edition (the months and their pages may change); the
+    pages sitemap when an author's or topic's page appeared or went."""
     service = listing.service
     if not service.base_url:
         return set()
     if listing.kind == "service":
         at = selectors.listing_time(post)
-        paths = {sitemaps.sitemap_path(service, sitemaps.month_of(at))}
+        month = sitemaps.month_of(at)
+        position, count = _month_place(service, month, post, is_in=is_in)
+        pages = stale_sitemap_pages(position=position, count=count, was_in=was_in, is_in=is_in, size=sitemaps.page_posts())
+        paths = {sitemaps.sitemap_path(service, sitemaps.page_name(month, n)) for n in pages}
         if sitemaps.news_is_stale(post_time=at, newest_time=sitemaps.newest_time(service)):
             paths.add(sitemaps.sitemap_path(service, "news"))
         if was_in != is_in:
@@ -213,6 +219,32 @@ def _sitemap_paths(listing, post, *, was_in, is_in):
     if listing.kind in ("author", "tag") and was_in != is_in and listing.count() <= 1:
         return {sitemaps.sitemap_path(service, "pages")}
     return set()
+
+
+def _month_place(service, month, post, *, is_in):
+    """(`post`'s 0-based place in its month's sitemap, the month's posts after the change):
+    two counts of a range of the listing index, older and newer than the post."""
+    entries = sitemaps.month_entries(service, month).exclude(post_id=post.pk)
+    at = selectors.listing_time(post)
+    older = entries.filter(Q(published_at__lt=at) | Q(published_at=at, post_id__lt=post.pk)).count()
+    newer = entries.filter(Q(published_at__gt=at) | Q(published_at=at, post_id__gt=post.pk)).count()
+    return older, older + newer + (1 if is_in else 0)
+
+
+def stale_sitemap_pages(*, position, count, was_in, is_in, size):
+    """Which pages (1 = oldest) of a month's sitemap, `size` posts a page, change when the
+    post at `position` (0-based; the month's posts older than it) stayed in the month
+    (`was_in` and `is_in`), entered or left it; `count` is the month's posts after the
+    change. Its own page, and when it entered or left every later page: their posts shift by
+    one, and a page past the new last one is gone (it renders a 404, so the bake removes it).
+    A post appended to the month rewrites its last page only. Pure, table-tested like
+    `stale_listing_pages`."""
+    number = sitemaps.page_of(position, size)
+    if was_in == is_in:  # changed in place (or was never listed: nothing moves)
+        return {number} if is_in else set()
+    count_before = count - 1 if is_in else count + 1
+    last = max(sitemaps.page_count(count_before, size), sitemaps.page_count(count, size))
+    return set(range(number, last + 1))
 
 
 def feed_is_stale(*, position, count, was_in, is_in):

@@ -253,3 +253,77 @@ def test_stale_listing_pages(position, count, was_in, is_in, pins, expected):
     from samizdat.publishing.dependencies import stale_listing_pages
 
     assert stale_listing_pages(position=position, count=count, was_in=was_in, is_in=is_in, pins=pins) == expected
+
+
+@pytest.mark.parametrize(
+    "position, count, was_in, is_in, size, expected",
+    [
+        # A post appended to a month of 43,000 (1,000 a page): its last page only.
+        (42999, 43000, False, True, 1000, {43}),
+        # ... and the one that opens a new page: that page only (the index lists it).
+        (43000, 43001, False, True, 1000, {44}),
+        # An edit in place: its own page.
+        (1500, 43000, True, True, 1000, {2}),
+        # A post entering in the middle: its page and every later one shift.
+        (15, 31, False, True, 10, {2, 3, 4}),
+        # A post leaving in the middle, 31 -> 30: page 4 no longer exists (rendered, a 404
+        # removes it).
+        (15, 30, True, False, 10, {2, 3, 4}),
+        # The month's last post leaves: its only page goes.
+        (0, 0, True, False, 10, {1}),
+    ],
+)
+def test_stale_sitemap_pages(position, count, was_in, is_in, size, expected):
+    from samizdat.publishing.dependencies import stale_sitemap_pages
+
+    assert stale_sitemap_pages(position=position, count=count, was_in=was_in, is_in=is_in, size=size) == expected
+
+
+def test_sitemap_pages_shift_in_the_middle_of_a_month_and_equal_a_full_bake(fresh_site, settings, tmp_path, change):
+    from samizdat.newsroom import sitemaps
+    from samizdat.newsroom.models import ListingEntry, ServicePage
+
+    service = ServicePage.objects.live().get(language_code="en")
+    month, count = max(sitemaps.month_counts(service), key=lambda mc: mc[1])
+    size = next((count // p for p in range(2, count) if count % p == 0), 1)  # count fills its pages
+    assert count // size >= 2 and size >= 2, (count, size)
+    settings.SAMIZDAT_SITEMAP_PAGE_POSTS = size
+    bake(full=True)
+    page = lambda n: sitemaps.sitemap_path(service, sitemaps.page_name(month, n))  # noqa: E731
+    maps = lambda paths: {p for p in paths if p.startswith(f"{service.reader_path}sitemaps/2")}  # noqa: E731
+    site = lambda path: fresh_site / path.lstrip("/")  # noqa: E731
+    last = count // size
+    assert site(page(last)).exists() and not site(page(last + 1)).exists()
+
+    # 1. A post enters on page 2 of a full month: pages 2.. shift, and a new last page opens.
+    entries = list(sitemaps.month_entries(service, month))
+    between = entries[size].published_at + (entries[size + 1].published_at - entries[size].published_at) / 2
+    blog = BlogPage.objects.live().descendant_of(service).first()
+    with change() as paths:
+        post = PostPage(title="Back-dated dispatch", slug="back-dated-dispatch", teaser="t", body="<p>b</p>")
+        post.first_published_at = between
+        blog.add_child(instance=post)
+        post.post_authors.add(PostAuthor(author=Author.objects.first()))
+        post.save_revision().publish()
+    assert ListingEntry.objects.get(key=f"service:{service.pk}", post=post).published_at == between
+    assert maps(paths) == {page(n) for n in range(2, last + 2)}, "page 1 keeps its posts"
+    assert site(page(last + 1)).exists()
+    assert "back-dated-dispatch" in site(page(2)).read_text()
+
+    # 2. A post leaves page 2: the pages after it shift back, and the new last page goes.
+    gone = PostPage.objects.get(pk=sitemaps.month_entries(service, month)[size + 2].post_id)
+    with change() as paths:
+        gone.unpublish()
+    assert maps(paths) == {page(n) for n in range(2, last + 2)}
+    assert not site(page(last + 1)).exists(), "a page past the end is removed"
+    assert gone.slug not in site(page(2)).read_text()
+
+    # Image files are left out: a second full bake into an empty folder does not copy the demo's
+    # renditions again (its cached bodies name them), which is not what this test is about.
+    pages = lambda site: {k: v for k, v in files(site).items() if not k.startswith("assets/media/")}  # noqa: E731
+    incremental = pages(fresh_site)
+    settings.SAMIZDAT_SITE_DIR = tmp_path / "full"
+    bake(full=True)
+    full = pages(settings.SAMIZDAT_SITE_DIR)
+    assert sorted(set(incremental) ^ set(full)) == []
+    assert [name for name in full if full[name] != incremental[name]] == []

@@ -1,14 +1,17 @@
-"""Sitemaps and robots.txt: the index, each edition's files by month, the pages sitemap and a
-Google News sitemap, baked with the site; every address in them is a baked page."""
+"""Sitemaps and robots.txt: the index, each edition's files by month (in pages of at most
+`SITEMAP_PAGE_POSTS` posts), the pages sitemap and a Google News sitemap, baked with the site;
+every address in them is a baked page."""
 
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from django.http import Http404
 from lxml import etree
 
 from samizdat.newsroom.models import Author, BlogPage, PostAuthor, PostPage, ServicePage
+from samizdat.newsroom import sitemaps
 from samizdat.newsroom.sitemaps import NEWS_NS, NEWS_WINDOW, SITEMAP_NS, _urlset, month_of
 from samizdat.publishing.bake import bake
 from tests.conftest import committed
@@ -137,3 +140,57 @@ def test_markup_characters_in_a_headline_keep_the_news_sitemap_well_formed():
     assert root.findtext("s:url/s:loc", namespaces=NS) == "https://news.example.org/en/a/?x=1&y=2"
     assert root.findtext("s:url/news:news/news:title", namespaces=NS) == title[:-1], "text kept, control character dropped"
     assert root.findtext("s:url/news:news/news:publication/news:name", namespaces=NS) == "News & Views"
+
+
+def month_files(site, service, month):
+    """The baked pages of `month`'s sitemap, in page order."""
+    found = [f for f in edition_files(site, service) if sitemaps.parse_page_name(f.stem)]
+    found = [(sitemaps.parse_page_name(f.stem), f) for f in found]
+    return [f for (m, _), f in sorted(found, key=lambda x: x[0][1]) if m == month]
+
+
+def test_a_month_is_split_into_pages_of_the_page_size(fresh_site, settings):
+    settings.SAMIZDAT_SITEMAP_PAGE_POSTS = size = 3
+    bake(full=True)
+    index = xml(fresh_site, "/sitemap.xml").xpath("//s:sitemap/s:loc/text()", namespaces=NS)
+    split = False
+    for service in ServicePage.objects.live():
+        for month, count in sitemaps.month_counts(service):
+            files = month_files(fresh_site, service, month)
+            assert [f.stem for f in files] == [month] + [f"{month}-{n}" for n in range(2, -(-count // size) + 1)]
+            split |= len(files) > 1
+            locs = []
+            for file in files:
+                root = etree.fromstring(file.read_bytes())
+                assert root.tag == f"{{{SITEMAP_NS}}}urlset"
+                page = root.xpath("//s:url/s:loc/text()", namespaces=NS)
+                assert 0 < len(page) <= size
+                assert len(page) == size or file == files[-1], "only the last page is short"
+                for loc in page:
+                    assert baked_file(fresh_site, service, loc).exists(), loc
+                assert service.base_url + "sitemaps/" + file.name in index
+                locs += page
+            order = list(sitemaps.month_entries(service, month).values_list("post_id", flat=True))
+            posts = {p.pk: p for p in PostPage.objects.filter(pk__in=order)}
+            assert [unquote(loc)[len(service.base_url):] for loc in locs] == [
+                posts[pk].reader_path[len(service.reader_path):] for pk in order
+            ], "the pages hold the month's posts in its order, each once"
+            past = sitemaps.page_name(month, len(files) + 1)
+            with pytest.raises(Http404):
+                sitemaps.edition_sitemap(service, past)
+            assert not (fresh_site / sitemaps.sitemap_path(service, past).lstrip("/")).exists()
+    assert split, "the demo has a month of more than 3 posts"
+
+
+def test_sitemap_names_a_route_accepts_and_pages_that_do_not_exist(site_dir):
+    import re
+
+    route = re.compile(sitemaps.SITEMAP_ROUTE)
+    for name in ["pages", "news", "2026-11", "2026-11-2", "2026-11-13"]:
+        assert route.match(f"sitemaps/{name}.xml/"), name
+    for name in ["2026-11-1", "2026-11-02", "2026-11-", "2026-1"]:
+        assert not route.match(f"sitemaps/{name}.xml/"), name
+    service = ServicePage.objects.live().first()
+    for name in ["2026-13", "1999-01", "1999-01-2"]:
+        with pytest.raises(Http404):
+            sitemaps.edition_sitemap(service, name)
