@@ -200,7 +200,7 @@ def _sitemap_paths(listing, post, *, was_in, is_in):
     """The sitemap files a change of `post` in `listing` rewrites (editions with a base URL
     only): the pages of its month's sitemap that hold or held it and any after them whose
     posts shift (`stale_sitemap_pages`) and, within the news window, the news sitemap; the
-    index when it entered or left the edition (the months and their pages may change); the
+    index when that opened or closed a page of its month (`sitemap_index_is_stale`); the
     pages sitemap when an author's or topic's page appeared or went."""
     service = listing.service
     if not service.base_url:
@@ -213,7 +213,7 @@ def _sitemap_paths(listing, post, *, was_in, is_in):
         paths = {sitemaps.sitemap_path(service, sitemaps.page_name(month, n)) for n in pages}
         if sitemaps.news_is_stale(post_time=at, newest_time=sitemaps.newest_time(service)):
             paths.add(sitemaps.sitemap_path(service, "news"))
-        if was_in != is_in:
+        if sitemap_index_is_stale(count=count, was_in=was_in, is_in=is_in, size=sitemaps.page_posts()):
             paths.add(sitemaps.INDEX_PATH)
         return paths
     if listing.kind in ("author", "tag") and was_in != is_in and listing.count() <= 1:
@@ -245,6 +245,16 @@ def stale_sitemap_pages(*, position, count, was_in, is_in, size):
     count_before = count - 1 if is_in else count + 1
     last = max(sitemaps.page_count(count_before, size), sitemaps.page_count(count, size))
     return set(range(number, last + 1))
+
+
+def sitemap_index_is_stale(*, count, was_in, is_in, size):
+    """Whether the sitemap index (which names every page of every month, nothing else)
+    changes when a post entered or left a month that holds `count` posts after the change:
+    only when the month's number of pages changed — one publish in `size`, not every one."""
+    if was_in == is_in:
+        return False
+    count_before = count - 1 if is_in else count + 1
+    return sitemaps.page_count(count_before, size) != sitemaps.page_count(count, size)
 
 
 def feed_is_stale(*, position, count, was_in, is_in):

@@ -279,6 +279,21 @@ def test_stale_sitemap_pages(position, count, was_in, is_in, size, expected):
     assert stale_sitemap_pages(position=position, count=count, was_in=was_in, is_in=is_in, size=size) == expected
 
 
+@pytest.mark.parametrize("count, was_in, is_in, size, expected", [
+    (1, False, True, 1000, True),  # a month's first post: its first page, a new file
+    (2, False, True, 1000, False),  # appended to a page with room: the index names the same files
+    (1001, False, True, 1000, True),  # opens a second page
+    (43_000, False, True, 1000, False),
+    (1000, True, False, 1000, True),  # leaves: the month's second page goes
+    (0, True, False, 1000, True),  # the month's last post leaves: its file goes
+    (500, True, True, 1000, False),  # edited in place
+])
+def test_sitemap_index_is_stale_only_when_a_page_opens_or_closes(count, was_in, is_in, size, expected):
+    from samizdat.publishing.dependencies import sitemap_index_is_stale
+
+    assert sitemap_index_is_stale(count=count, was_in=was_in, is_in=is_in, size=size) is expected
+
+
 def test_sitemap_pages_shift_in_the_middle_of_a_month_and_equal_a_full_bake(fresh_site, settings, tmp_path, change):
     from samizdat.newsroom import sitemaps
     from samizdat.newsroom.models import ListingEntry, ServicePage
