@@ -7,7 +7,7 @@ are served, with no server. The index is rebuilt a little after a bake (`index_e
 `publishing.signals.batch_baked`): a low-priority task on the worker, deferred by
 `SAMIZDAT_SEARCH_DEBOUNCE` seconds so that a burst of publishes costs one rebuild, never
 inside a publish; the task runs the rebuild in a process of its own at a lower CPU priority
-(`samizdat search_index --edition ID --background`), so the worker is free for the next
+(`samizdat search_index --edition ID --background`, at nice 19), so the worker is free for the next
 publish at once and its bakes do not share the interpreter with a rebuild. The index is kept in parts of at most `SAMIZDAT_SEARCH_PART_POSTS`
 posts by post id (`parts_split`; `pagefind/p<n>/`, listed in `pagefind/parts.json`), so a
 rebuild indexes only the parts whose pages changed — for a new post, the newest — and takes

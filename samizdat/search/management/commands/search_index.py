@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, edition=None, background=False, **options):
         if background:
-            os.nice(10)  # readers' pages (the worker's bakes) come first
+            os.nice(19)  # the lowest: readers' pages (the worker's bakes) come first
             if edition is not None:
                 index_update_run(edition)
                 return
