@@ -13,6 +13,7 @@ this module is imported before its process is bound to a data folder and Django 
 
 import json
 import os
+import pwd
 import platform
 import shutil
 import subprocess
@@ -139,7 +140,7 @@ def _hugo(site_dir):
             "peak_rss_mb": round(peak / 2**20)}
 
 
-NGINX = """daemon off; worker_processes 2; pid {tmp}/nginx.pid; error_log {tmp}/error.log;
+NGINX = """{user}daemon off; worker_processes 2; pid {tmp}/nginx.pid; error_log {tmp}/error.log;
 events {{ worker_connections 1024; }}
 http {{ access_log off; sendfile on; tcp_nopush on; types {{ text/html html; }}
   client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fcgi;
@@ -157,7 +158,11 @@ def _serving(env, data_dir, post_path, *, seconds=10):
         return {"skipped": "nginx or wrk is not installed (Debian packages nginx, wrk)"}
     tmp = Path(tempfile.mkdtemp(prefix="samizdat-nginx-"))
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX.format(tmp=tmp, port=8091, root=Path(data_dir) / "site"))
+    root = Path(data_dir) / "site"
+    # As root, nginx's workers would run as `nobody`, who may not enter a private data folder:
+    # as its owner instead, as `samizdat serve` runs them (`delivery.nginx.nginx_main_config`).
+    user = f"user {pwd.getpwuid(root.stat().st_uid).pw_name};\n" if os.geteuid() == 0 else ""
+    conf.write_text(NGINX.format(user=user, tmp=tmp, port=8091, root=root))
     servers = {"bare nginx": (8091, [nginx, "-c", str(conf), "-p", str(tmp)])}
     for front, port in (("nginx", 8090), ("python", 8092)):
         servers[f"samizdat serve --front {front}"] = (
