@@ -228,16 +228,27 @@ def _sources_sync(posts, sources, boundaries):
         except FileNotFoundError:
             same = False
         if not same:
+            _pending(sources, part).touch()  # until the part is rebuilt, even if this run fails
             atomic_write(target, lambda f, data=data: f.write(data), sync=False)
             changed.add(part)
         os.utime(target, ns=(stat.st_mtime_ns, stat.st_mtime_ns))
     for file in list(sources.rglob("index.html")):
         if file not in wanted:
-            file.unlink()
             top = file.relative_to(sources).parts[0]
             if re.fullmatch(r"p\d+", top):
+                _pending(sources, int(top[1:])).touch()
+                file.unlink()
                 changed.add(int(top[1:]))
+            else:
+                file.unlink()
+    # A part whose copies changed in a run that failed before rebuilding it.
+    changed |= {int(m.name[1:].partition(".")[0]) for m in sources.glob("p*.pending")}
     return counts, changed
+
+
+def _pending(sources, part):
+    """The marker of a part whose folded pages changed and whose index is not yet rebuilt."""
+    return sources / f"p{part}.pending"
 
 
 async def _index_write(language, sources, output):
@@ -358,6 +369,7 @@ def _index_build(edition):
             output = Path(tmp) / INDEX_FOLDER
             _run(_index_write(language, sources / f"p{part}", output))
             more_written, more_removed = _index_install(output, folder)
+        _pending(sources, part).unlink(missing_ok=True)
         written += more_written
         removed += more_removed
     listing = json.dumps({"parts": [f"p{part}/" for part in parts]}).encode()

@@ -167,6 +167,32 @@ def test_editing_an_old_post_rebuilds_its_part_only(baked, editions):
     assert any(r["meta"]["title"] == "Wombats in the Old Archive" for r in fragments(baked / "en" / "pagefind"))
 
 
+def test_a_rebuild_that_fails_is_finished_by_the_next(baked, editions, monkeypatch):
+    """The folded copies are updated before Pagefind runs: if it fails, the part must still
+    count as changed next time, or the index would stay without the new post for good."""
+    from samizdat.newsroom import selectors
+
+    en = editions["en"]
+    services.index_build(edition=en)
+    post = selectors.searchable_posts(en).order_by("pk").first().specific  # in the first part, built
+    post.title = "Axolotls in the Canal"
+    post.save_revision().publish()
+    site_bake_full(reason="search test")
+    real_run = services._run
+
+    def failing(coroutine):
+        coroutine.close()
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(services, "_run", failing)
+    with pytest.raises(OSError):
+        services.index_build(edition=en)
+    monkeypatch.setattr(services, "_run", real_run)
+    services.index_build(edition=en)
+    assert any(r["meta"]["title"] == post.title for r in fragments(baked / "en" / "pagefind"))
+    assert not list((services.Path(services.settings.DATA_DIR) / "search").glob("pages-*/p*.pending"))
+
+
 def test_a_full_bake_keeps_the_index(baked, editions):
     services.index_build(edition=editions["ru"])
     site_bake_full(reason="search test")
