@@ -49,11 +49,20 @@ ROBOTS_PATH = "/robots.txt"
 URL_SAFE = "/:#?=&%~"
 
 
+def _base(service):
+    return service.base_url if service.base_url.endswith("/") else service.base_url + "/"
+
+
+def _post_address(service, url_path):
+    """The public address of a post from its Wagtail `url_path` (its edition's, then its own)."""
+    return _base(service) + quote(url_path[len(service.url_path):], safe=URL_SAFE)
+
+
 def public_url(service, path):
     """The public address of reader path `path` from `service`'s base URL; None without one."""
     if service is None or not service.base_url:
         return None
-    base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
+    base = _base(service)
     if path.startswith(service.reader_path):  # most addresses: a month's page lists up to 1,000
         return base + quote(path[len(service.reader_path):], safe=URL_SAFE)
     rest = relative(path, service.reader_path)
@@ -237,10 +246,8 @@ def edition_sitemap(service, name):
         if newest is not None:
             entries = entries.filter(published_at__gte=newest - NEWS_WINDOW)
         rows = entries[:NEWS_LIMIT].values_list("post__url_path", "post__title", "published_at") if newest is not None else []
-        base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
-        below = len(service.url_path)  # read as rows, joined: the window may hold a thousand posts
-        items = [(base + quote(url_path[below:], safe=URL_SAFE), None, {"date": at, "title": title})
-                 for url_path, title, at in rows]
+        # read as rows, joined: the window may hold a thousand posts
+        items = [(_post_address(service, url_path), None, {"date": at, "title": title}) for url_path, title, at in rows]
         return _urlset(items, news={"name": service.title, "language": service.language_code})
     month, number = parse_page_name(name) or (None, None)
     if month is None:
@@ -265,10 +272,8 @@ def _month_rows(service, order):
     rows = models.PostPage.objects.filter(pk__in=order).values_list(
         "pk", "url_path", "first_published_at", "last_published_at"
     )
-    below = len(service.url_path)  # a post's url_path is its edition's and then its own
-    found = {pk: (url_path[below:], last or first) for pk, url_path, first, last in rows}
-    base = service.base_url if service.base_url.endswith("/") else service.base_url + "/"
-    return [(base + quote(found[pk][0], safe=URL_SAFE), found[pk][1], None) for pk in order if pk in found]
+    found = {pk: (_post_address(service, url_path), last or first) for pk, url_path, first, last in rows}
+    return [(*found[pk], None) for pk in order if pk in found]
 
 
 def sitemap_index():
