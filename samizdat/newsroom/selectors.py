@@ -249,6 +249,39 @@ def listings_of_post(post, *, assume_live=False, cache=None):
     return listings
 
 
+def listing_keys_of_posts(ids):
+    """For many posts at once, the keys of the listings each is in (`Listing.key`, in no set
+    order): what `listings_of_post` answers for one post, read from the listing index, whose
+    rows exist exactly for the listings a post is in. A full bake remembers them for every
+    post; building each post's listings one by one cost a third of a millisecond a post."""
+    entries = [
+        (post_id, key.split(":"))
+        for post_id, key in models.ListingEntry.objects.filter(post_id__in=ids).values_list("post_id", "key")
+    ]
+    idents = {"author": set(), "tag": set()}
+    editions = {}  # post id → its edition's id (every listed post is in its edition's listing)
+    for post_id, parts in entries:
+        if parts[0] in idents:
+            idents[parts[0]].add(int(parts[2]))
+        elif parts[0] == "service":
+            editions[post_id] = parts[1]
+    slugs = {
+        "author": dict(models.Author.objects.filter(pk__in=idents["author"]).values_list("pk", "slug")),
+        "tag": dict(Tag.objects.filter(pk__in=idents["tag"]).values_list("pk", "slug")),
+    }
+    keys = {}
+    for post_id, parts in entries:
+        kind = parts[0]
+        if kind == "service":
+            key = f"service:{parts[1]}:"
+        elif kind == "blog":
+            key = f"blog:{editions[post_id]}:{parts[1]}"
+        else:
+            key = f"{kind}:{parts[1]}:{slugs[kind][int(parts[2])]}"
+        keys.setdefault(post_id, []).append(key)
+    return keys
+
+
 def latest_posts_for_blog(blog, *, limit=LATEST_WINDOW):
     """The blog's newest listed posts by publication time (pins do not apply here)."""
     ids = (

@@ -12,8 +12,8 @@ from django.db.models import Q
 from wagtail.models import Page
 
 from samizdat.core.rendering import ReadCache
-from samizdat.newsroom.models import BlogPage, PostPage, ServicePage, reader_path
-from samizdat.newsroom.selectors import listings_of_post
+from samizdat.newsroom.models import SERVICE_DEPTH, BlogPage, PostPage, ServicePage, reader_path, reader_path_of
+from samizdat.newsroom.selectors import listing_keys_of_posts, listings_of_post
 
 from .models import PageState
 
@@ -86,16 +86,28 @@ def _translation_groups():
 
 
 def states_refresh(posts, *, chunk=2000):
-    """Rewrite the remembered state of `posts` in bulk (a full bake, a renamed edition)."""
+    """Rewrite the remembered state of `posts` in bulk (a full bake, a renamed edition): the
+    rows `state_row` gives one post at a time, read as a few queries per `chunk` posts."""
     groups = _translation_groups()
-    cache = ReadCache()
-    batch = []
-    for post in posts.prefetch_related("post_authors__author", "tags").iterator(chunk_size=chunk):
-        batch.append(state_row(post, groups.get(post.pk, ()), cache=cache))
-        if len(batch) >= chunk:
-            _states_write(batch)
-            batch = []
-    _states_write(batch)
+    blogs = dict(BlogPage.objects.values_list("path", "pk"))  # a post's blog: by its tree path
+    blog_prefix = BlogPage.steplen * (SERVICE_DEPTH + 1)
+    live = [
+        (pk, path, reader_path_of(url_path))
+        for pk, path, url_path in posts.order_by().values_list("pk", "path", "url_path")
+    ]
+    live = [row for row in live if row[2] is not None]  # not on the reader site
+    for start in range(0, len(live), chunk):
+        part = live[start : start + chunk]
+        keys = listing_keys_of_posts([pk for pk, _, _ in part])
+        _states_write([
+            PageState(
+                page_id=pk,
+                path=site_path,
+                blog_id=blogs.get(path[:blog_prefix]),
+                listings=keys.get(pk, []) + [f"tr:{other}" for other in sorted(groups.get(pk, ()))],
+            )
+            for pk, path, site_path in part
+        ])
 
 
 def _states_write(rows):

@@ -22,7 +22,7 @@ from samizdat.newsroom.models import (
     PostPage,
     ServicePage,
 )
-from samizdat.newsroom.selectors import Listing, latest_posts_for_blog, listings_of_post
+from samizdat.newsroom.selectors import Listing, latest_posts_for_blog, listing_keys_of_posts, listings_of_post
 
 pytestmark = pytest.mark.django_db
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -52,6 +52,11 @@ def assert_index_is_exact():
     counts = {key: count for key, count in ListingCount.objects.values_list("key", "count") if count}
     assert counts == dict(Counter(key for key, *_ in expected))
     assert not ListingCount.objects.filter(count__lt=0).exists()
+    # What the full bake remembers of every post, read in bulk, is what one post's listings say.
+    posts = list(PostPage.objects.all())
+    bulk = listing_keys_of_posts([p.pk for p in posts])
+    for post in posts:
+        assert sorted(bulk.get(post.pk, [])) == sorted(lst.key for lst in listings_of_post(post)), post.slug
 
 
 def oracle_order(listing):

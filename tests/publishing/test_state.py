@@ -1,0 +1,35 @@
+"""The remembered state of the reader site (`state`): a full bake records in bulk exactly
+what the tracker records for one post at a time."""
+
+import pytest
+
+from samizdat.newsroom.models import PostPage
+from samizdat.publishing.models import PageState
+from samizdat.publishing.state import _translation_groups, state_row, states_rebuild
+
+pytestmark = pytest.mark.django_db
+
+
+def remembered():
+    return {
+        s.page_id: (s.path, s.blog_id, sorted(s.listings))
+        for s in PageState.objects.filter(page_id__in=PostPage.objects.values("pk"))
+    }
+
+
+def test_full_rebuild_remembers_each_post_as_one_change_would():
+    hidden = PostPage.objects.live().filter(translation_of__isnull=True, translations__isnull=False).first()
+    hidden.unlisted = True  # in no listing, still on the site and in its story's group
+    hidden.save_revision().publish()
+    groups = _translation_groups()
+    expected = {}
+    for post in PostPage.objects.live():
+        row = state_row(post, groups.get(post.pk, ()))
+        expected[post.pk] = (row.path, row.blog_id, sorted(row.listings))
+    assert any(key.startswith("tr:") for *_, keys in expected.values() for key in keys)
+    assert expected[hidden.pk][2] and all(key.startswith("tr:") for key in expected[hidden.pk][2])
+    assert any(key.startswith("tag:") for *_, keys in expected.values() for key in keys)
+
+    states_rebuild()
+
+    assert remembered() == expected
