@@ -129,8 +129,13 @@ def media_url(rendition):
     state = current()
     if state is None or not state.baking:
         return rendition.url
-    site_path = media_site_path(rendition)
-    state.media[site_path] = Path(rendition.file.path)
+    # Once per batch: a listing page shows a dozen renditions, each naming its file from the
+    # storage's path and a stat() — a millisecond a page when asked each time.
+    cache = state.cache if state.cache is not None else NO_CACHE
+    site_path, source = cache.get(
+        ("media", rendition.file.name), lambda: (media_site_path(rendition), Path(rendition.file.path))
+    )
+    state.media[site_path] = source
     return relative(site_path, state.here)
 
 

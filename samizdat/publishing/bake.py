@@ -6,6 +6,7 @@ page of the batch goes live. Only a page that no longer exists is removed.
 """
 
 import errno
+import gc
 import logging
 import multiprocessing
 import time
@@ -136,8 +137,18 @@ def _run_jobs(jobs, workers):
         yield from map(run_job, jobs)
         return
     connections.close_all()  # a forked child must not share the parent's socket
-    with multiprocessing.get_context("fork").Pool(workers, initializer=connections.close_all) as pool:
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_child_start) as pool:
         yield from pool.imap_unordered(run_job, jobs)
+
+
+def _child_start():
+    """A forked bake process: its own connections, and a garbage collector that leaves alone
+    what it inherited (Django, the templates) and runs less often — rendering makes short-lived
+    objects by the million, and collecting every 700 allocations cost 6–8 % of the render
+    time (user CPU of all jobs of a 10,000-post site, one process: 21.1 → 19.8 s)."""
+    connections.close_all()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _static_files(writer):

@@ -37,6 +37,7 @@ class SiteWriter:
         self.site_dir = site_dir
         self.sync_each = sync_each
         self.written: set[Path] = set()
+        self._copied: set[str] = set()  # site paths of the images copied in
         self.changed = 0
 
     def _claim(self, target: Path):
@@ -68,9 +69,12 @@ class SiteWriter:
             os.sync()
 
     def copy_file(self, path: str, source: Path):
+        if path in self._copied:
+            return False  # the same image used twice in a batch is fine
+        self._copied.add(path)
         target = site_file(self.site_dir, path)
         if target in self.written:
-            return False  # the same image used twice in a batch is fine
+            return False
         self.written.add(target)
         if target.exists() and target.stat().st_size == source.stat().st_size and target.stat().st_mtime >= source.stat().st_mtime:
             return False
@@ -90,15 +94,24 @@ class SiteWriter:
                 parent.rmdir()
 
     def prune(self):
-        """Remove every file this batch did not write (a full bake's last stage)."""
+        """Remove every file this batch did not write (a full bake's last stage), and the
+        folders it leaves empty: one walk of the site, deepest folders first."""
         removed = 0
         keep = settings.SAMIZDAT_SITE_KEEP  # files other apps write into the site (the manifest)
-        for file in sorted(self.site_dir.rglob("*"), reverse=True):
-            if file.is_file() and file not in self.written and (
-                not file.name.startswith(".") or file.name.startswith(".tmp-")
-            ) and not any(fnmatchcase(file.relative_to(self.site_dir).as_posix(), k) for k in keep):
-                file.unlink()
-                removed += 1
-            elif file.is_dir() and not any(file.iterdir()):
-                file.rmdir()
+        emptied = set()  # folders removed on the way up
+        for folder, dirs, names in os.walk(self.site_dir, topdown=False):
+            here = Path(folder)
+            left = sum(1 for name in dirs if here / name not in emptied)
+            for name in names:
+                file = here / name
+                if file not in self.written and (not name.startswith(".") or name.startswith(".tmp-")) and not any(
+                    fnmatchcase(file.relative_to(self.site_dir).as_posix(), k) for k in keep
+                ):
+                    file.unlink()
+                    removed += 1
+                else:
+                    left += 1
+            if not left and here != self.site_dir and not here.is_symlink():
+                here.rmdir()
+                emptied.add(here)
         return removed
