@@ -68,7 +68,14 @@ def _hugo(s):
     if not h:
         return "not measured"
     versus = f", bake / Hugo {s['bake_vs_hugo']:.2f}" if "bake_vs_hugo" in s else ""
-    return f"{h['pages_per_s']:,.0f}/s ({h['pages']:,} pages, {h['peak_rss_mb']:,} MB{versus})"
+    text = f"{h['pages_per_s']:,.0f}/s ({h['pages']:,} pages, {h['peak_rss_mb']:,} MB{versus})"
+    lean = s.get("hugo_lean")
+    if lean:
+        floor = f", bake / floor {s['bake_vs_hugo_lean']:.2f}" if "bake_vs_hugo_lean" in s else ""
+        text += f"; leanest templates {lean['pages_per_s']:,.0f}/s{floor}"
+    if s.get("rounds"):
+        text += f"; median of {s['rounds']} alternated runs"
+    return text
 
 
 def _sql(publish):

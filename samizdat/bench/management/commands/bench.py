@@ -28,14 +28,18 @@ class Command(BaseCommand):
         parser.add_argument("--skip", default="",
                             help="Parts to leave out on a small or busy machine: hugo, serving, full-bake "
                                  "(comma-separated). The publish measurements always run.")
+        parser.add_argument("--rounds", type=int, default=3,
+                            help="Full bake and Hugo, alternated this many times; the median run of each is reported.")
         parser.add_argument("--workdir", help="Where the synthetic newsrooms go (default: a temporary folder).")
         parser.add_argument("--docs", default="docs/benchmarks.md")
         parser.add_argument("--no-docs", action="store_true", help="Only print the JSON results.")
         parser.add_argument("--one", type=int, help="Internal: measure one size in this process's data folder.")
         parser.add_argument("--result", help="Internal: where --one writes its JSON.")
 
-    def handle(self, *args, sizes, database, postgres_url, skip, workdir, docs, no_docs, one, result, **options):
+    def handle(self, *args, sizes, database, postgres_url, skip, workdir, docs, no_docs, one, result, rounds, **options):
         skipped = _names(skip, run.PARTS, "--skip")
+        if rounds < 1:
+            raise CommandError("--rounds needs at least 1")
         if one:
             if not result:
                 raise CommandError("--one needs --result")
@@ -51,4 +55,4 @@ class Command(BaseCommand):
         if not databases:
             raise CommandError("--database needs sqlite, postgresql or both")
         run.bench(numbers, databases=databases, skip=skipped, postgres_url=postgres_url,
-                  workdir=workdir, docs=None if no_docs else docs)
+                  workdir=workdir, docs=None if no_docs else docs, rounds=rounds)
