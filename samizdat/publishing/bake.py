@@ -9,9 +9,11 @@ import errno
 import gc
 import logging
 import multiprocessing
+import os
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -105,9 +107,10 @@ def _exists(file):
         return False
 
 
-def run_job(job):
+def run_job(job, *, sync=True):
     """Render and write one job; returns what it wrote (for the full bake's prune), how
-    many pages it rendered and changed, and the pages that failed."""
+    many pages it rendered and changed, and the pages that failed. Its files are on disk
+    when it returns, unless `sync` is false: the caller then syncs once for all its jobs."""
     kind, items = job
     # Whole listings in a row (a full bake's jobs): read each listing's ids once.
     renderer = Renderer(cache=ReadCache(bulk=kind != "paths"))
@@ -127,18 +130,20 @@ def run_job(job):
         except Exception as exc:
             logger.exception("could not bake %s; its live file is kept and it will be retried", path)
             failures[path] = f"{type(exc).__name__}: {exc}"[:500]
-    writer.sync()
+    if sync:
+        writer.sync()
     return [str(p) for p in writer.written], rendered, writer.changed, failures
 
 
-def _run_jobs(jobs, workers):
+def _run_jobs(jobs, workers, *, sync=True):
     """Run jobs here, or in `workers` forked processes (each opens its own connection)."""
+    run = partial(run_job, sync=sync)
     if workers <= 1 or len(jobs) <= 1:
-        yield from map(run_job, jobs)
+        yield from map(run, jobs)
         return
     connections.close_all()  # a forked child must not share the parent's socket
     with multiprocessing.get_context("fork").Pool(workers, initializer=_child_start) as pool:
-        yield from pool.imap_unordered(run_job, jobs)
+        yield from pool.imap_unordered(run, jobs)
 
 
 def _child_start():
@@ -203,13 +208,17 @@ def bake(paths=None, *, full=False, workers=1):
     else:
         jobs = [("paths", list(paths or []))]
     written = []
-    for job_written, rendered, changed, failures in _run_jobs(jobs, workers if full else 1):
+    # A full bake here is finished (and its batch marked so) only when it returns: one sync
+    # of the disk at the end instead of one per job, each of which stopped a process while
+    # the whole machine's writes went out.
+    for job_written, rendered, changed, failures in _run_jobs(jobs, workers if full else 1, sync=not full):
         written += job_written
         report.rendered += rendered
         report.changed += changed
         report.failures.update(failures)
     if full:
         full_finish(report, written=written, clock_now=clock_now)
+        os.sync()
     else:
         writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR))
         writer.claim_all(Path(p) for p in written)

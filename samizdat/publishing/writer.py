@@ -29,9 +29,10 @@ class SiteWriter:
 
     Every file is replaced atomically (a reader gets the old file or the new). An incremental
     batch also fsyncs each file before it goes live; a full bake's job writes thousands, and
-    one fsync each cost it more than rendering them (`sync_each=False`): it calls `sync()`
-    once before it reports the job done, so its files are on disk before the bake is marked
-    finished all the same."""
+    one fsync each cost it more than rendering them (`sync_each=False`): a queued job calls
+    `sync()` once before it reports the job done, and `samizdat bake` syncs once after its
+    last job (`bake.bake`), so the files are on disk before the bake is marked finished all
+    the same."""
 
     def __init__(self, site_dir: Path, *, sync_each=True):
         self.site_dir = site_dir

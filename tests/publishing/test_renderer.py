@@ -127,6 +127,34 @@ def test_links_are_percent_encoded_only_once():
     assert link("/ru/tags/суды/") == "/ru/tags/%D1%81%D1%83%D0%B4%D1%8B/"
 
 
+HERES = ["/", "/en/", "/en/blog/post/", "/fa/tags/x/page/2/", "/en/feed.xml", "/feed.xml", "/a/./b/", "/a//b/",
+         "/fa/یادداشت/پست/", "/ru/tags/суды/"]
+TARGETS = ["/", "/en/", "/en/blog/", "/en/blog/post/", "/en/blog/post/#latest", "/assets/site.css", "/fa/",
+           "/en/../x/", "/.well-known/x", "/fa/tags/حمل-و-نقل/", "/fa/یادداشت/", "/ru/tags/суды/#a b",
+           "/en/a b/?q=1", "https://example.org/a b", "#top", "mailto:x@example.org", "relative/path", "/a//b/"]
+
+
+@pytest.mark.parametrize("here", HERES)
+def test_a_baked_link_is_the_encoded_relative_path(here):
+    """`link` remembers parts of its targets and of the page (a page writes forty links): what
+    it writes is still `relative` percent-encoded, for every kind of target, on every page."""
+    with rendering(here=here):
+        for _ in range(2):  # the second time from what it remembered
+            for target in TARGETS:
+                assert link(target) == quote(relative(target, here), safe="/:#?=&%~"), target
+
+
+def test_a_baked_link_follows_the_page_it_is_written_for():
+    """A feed expands a post's body as the post's page (`theme.jinja.feed_body` sets `here`
+    for a moment): links written then are relative to the post, not to the feed."""
+    with rendering(here="/en/feed.xml") as state:
+        assert link("/en/blog/post/") == "blog/post/index.html"
+        state.here = "/en/blog/other/"
+        assert link("/en/blog/post/") == "../post/index.html"
+        state.here = "/en/feed.xml"
+        assert link("/en/blog/post/") == "blog/post/index.html"
+
+
 def test_a_post_rendered_from_its_row_is_the_page_wagtail_serves():
     """A full bake renders posts from rows (`selectors.post_rows`); a publish and the preview
     go through the page's own `serve`. Both give the same bytes and collect the same images,
