@@ -275,6 +275,8 @@ def listing_keys_of_posts(ids):
         if kind == "service":
             key = f"service:{parts[1]}:"
         elif kind == "blog":
+            if post_id not in editions:  # an index missing rows: a full bake must not stop here
+                continue
             key = f"blog:{editions[post_id]}:{parts[1]}"
         else:
             key = f"{kind}:{parts[1]}:{slugs[kind][int(parts[2])]}"

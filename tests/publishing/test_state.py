@@ -3,7 +3,7 @@ what the tracker records for one post at a time."""
 
 import pytest
 
-from samizdat.newsroom.models import PostPage
+from samizdat.newsroom.models import ListingEntry, PostPage
 from samizdat.publishing.models import PageState
 from samizdat.publishing.state import _translation_groups, state_row, states_rebuild
 
@@ -33,3 +33,12 @@ def test_full_rebuild_remembers_each_post_as_one_change_would():
     states_rebuild()
 
     assert remembered() == expected
+
+
+def test_a_listing_index_missing_rows_does_not_stop_the_rebuild():
+    post = PostPage.objects.live().filter(listing_entries__key__startswith="blog:").first()
+    ListingEntry.objects.filter(post=post, key__startswith="service:").delete()
+    states_rebuild()  # what the site shows of the others is still remembered
+    assert PageState.objects.filter(page_id=post.pk).exists()
+    others = PageState.objects.exclude(page_id=post.pk)
+    assert any(key.startswith("blog:") for state in others for key in state.listings)
