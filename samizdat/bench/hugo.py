@@ -211,10 +211,11 @@ def hugo_export(target: Path):
             "authors": [a.author.name for a in post.post_authors.all()],
             "tags": [t.name for t in post.tags.all()],
             "thumb": _picture(post.lead_image, "thumb", pictures),
-            "lead": _picture(post.lead_image, "lead", pictures) and {
-                **_picture(post.lead_image, "lead", pictures), "alt": post.lead_image_alt, "caption": post.lead_image_caption,
-            },
+            "lead": None,
         }
+        if post.lead_image:
+            lead = _picture(post.lead_image, "lead", pictures)
+            front["lead"] = {**lead, "alt": post.lead_image_alt, "caption": post.lead_image_caption}
         # JSON front matter is valid YAML; the body is the post's stored HTML.
         (content / blog_slug / f"{post.slug}.md").write_text(f"{json.dumps(front, ensure_ascii=False)}\n\n{post.body}\n")
         count += 1
