@@ -9,9 +9,11 @@ from babel import Locale
 from babel.dates import format_date, get_timezone_location
 from django.utils import timezone, translation
 
+from .rendering import render_language, render_zone
+
 
 def current_locale():
-    return (translation.get_language() or "en").replace("-", "_")
+    return (render_language() or "en").replace("-", "_")
 
 
 # Unicode digits of the numbering systems CLDR names as a locale's default (Babel knows
@@ -37,7 +39,7 @@ def _solar_hijri(value):
 
 def _local(value, zone=None):
     """`value` in `zone`, or the time zone being rendered: the edition's (`render_in_language`)."""
-    return timezone.localtime(value, zone or timezone.get_current_timezone())
+    return timezone.localtime(value, zone or render_zone())
 
 
 @lru_cache(maxsize=8192)
@@ -62,7 +64,7 @@ def date(value, zone=None):
 
 def zone_name(zone=None, locale=None):
     """The time zone as readers name it: its city ("London", "تهران", "Москва") or "UTC"."""
-    return _zone_name(zone or timezone.get_current_timezone(), locale or current_locale())
+    return _zone_name(zone or render_zone(), locale or current_locale())
 
 
 @lru_cache(maxsize=256)

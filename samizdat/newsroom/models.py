@@ -161,10 +161,12 @@ def reader_path(page):
     return reader_path_of(page.url_path)
 
 
-def reader_path_of(url_path):
-    """The reader path of a page's Wagtail `url_path`, or None (`reader_path`)."""
+def reader_path_of(url_path, roots=None):
+    """The reader path of a page's Wagtail `url_path`, or None (`reader_path`). Callers that
+    ask for many pages pass `roots`, `Site.get_site_root_paths()` looked up once: each look
+    goes through Django's cache, a few times the cost of the rest."""
     url_path = url_path or ""
-    for root in Site.get_site_root_paths():
+    for root in roots if roots is not None else Site.get_site_root_paths():
         if url_path.startswith(root.root_path):
             return "/" + url_path[len(root.root_path) :]
     return None

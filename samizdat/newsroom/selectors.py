@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from taggit.models import Tag
 from wagtail.images import get_image_model
-from wagtail.models import Revision, TaskState, WorkflowState
+from wagtail.models import Revision, Site, TaskState, WorkflowState
 from wagtail.permissions import page_permission_policy
 
 from samizdat.core.rendering import NO_CACHE, ReadCache
@@ -585,6 +585,7 @@ def post_rows(ids, cache, *, live_only=True):
         .order_by("sort_order", "pk").values_list("post_id", "noted_at", "text")
     )
     images = images_by_id([r["lead_image_id"] for r in found], cache)
+    roots = Site.get_site_root_paths()
     services = {}  # by the edition's tree path: looked up once here even without a batch cache
     result = []
     for r in found:
@@ -593,7 +594,7 @@ def post_rows(ids, cache, *, live_only=True):
             services[prefix] = models.ancestor_at(models.ServicePage, prefix, models.SERVICE_DEPTH, cache)
         result.append(rows.PostRow(
             **r,
-            reader_path=models.reader_path_of(r["url_path"]),
+            reader_path=models.reader_path_of(r["url_path"], roots),
             lead_image=images.get(r["lead_image_id"]),
             ordered_authors=tuple(authors.get(r["pk"], ())),
             ordered_tags=tuple(rows.tags_ordered(tags.get(r["pk"], ()))),
@@ -613,8 +614,9 @@ def translations_of_rows(posts, cache):
         .order_by("path")
         .values_list("pk", "translation_of_id", "title", "path", "url_path")
     )
+    roots = Site.get_site_root_paths()
     members = _grouped(
-        (original or pk, rows.PostLink(pk, title, path, models.reader_path_of(url_path),
+        (original or pk, rows.PostLink(pk, title, path, models.reader_path_of(url_path, roots),
                                        models.ancestor_at(models.ServicePage, path, models.SERVICE_DEPTH, cache)))
         for pk, original, title, path, url_path in group
     )

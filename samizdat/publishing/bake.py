@@ -135,15 +135,22 @@ def run_job(job, *, sync=True):
     return [str(p) for p in writer.written], rendered, writer.changed, failures
 
 
-def _run_jobs(jobs, workers, *, sync=True):
-    """Run jobs here, or in `workers` forked processes (each opens its own connection)."""
+def _run_jobs(jobs, workers, *, sync=True, meanwhile=None):
+    """Run jobs here, or in `workers` forked processes (each opens its own connection).
+    `meanwhile()` runs here once the jobs are handed out — beside them, on a core the
+    workers would otherwise leave idle while it runs (before them, without workers)."""
     run = partial(run_job, sync=sync)
     if workers <= 1 or len(jobs) <= 1:
+        if meanwhile is not None:
+            meanwhile()
         yield from map(run, jobs)
         return
     connections.close_all()  # a forked child must not share the parent's socket
     with multiprocessing.get_context("fork").Pool(workers, initializer=_child_start) as pool:
-        yield from pool.imap_unordered(run, jobs)
+        results = pool.imap_unordered(run, jobs)
+        if meanwhile is not None:
+            meanwhile()
+        yield from results
 
 
 def _child_start():
@@ -162,19 +169,21 @@ def _static_files(writer):
     writer.write_bytes("/404.html", Renderer().render_not_found())
 
 
-def full_prepare():
+def full_prepare(*, rebuild=True):
     """The start of a full bake: the clock state it bakes (read first: a banner that starts
-    during the bake is caught by the next clock check), the remembered state rebuilt, and
-    the jobs."""
+    during the bake is caught by the next clock check), the remembered state rebuilt (unless
+    the caller rebuilds it while the jobs run: rendering never reads it), and the jobs."""
     clock_now = clock.clock_state()
-    states_rebuild()
+    if rebuild:
+        states_rebuild()
     return clock_now, full_plan()
 
 
-def full_finish(report, *, written, clock_now, rerender=()):
+def full_finish(report, *, written, clock_now, rerender=(), prune=True):
     """The end of a full bake: re-render `rerender` (paths incremental bakes wrote while the
     jobs ran, which a job may have overwritten with an older rendering), write the theme
-    files, prune every file no job wrote, and remember the clock state baked."""
+    files, prune every file no job wrote (unless the caller knows there is none: it baked
+    into an empty folder, holding the bake lock), and remember the clock state baked."""
     site_dir = Path(settings.SAMIZDAT_SITE_DIR)
     writer = SiteWriter(site_dir)
     writer.claim_all(Path(p) for p in written)
@@ -187,7 +196,7 @@ def full_finish(report, *, written, clock_now, rerender=()):
     _static_files(writer)
     # A page that failed keeps its live file: the prune must not take it either.
     writer.claim_all(f for f in (site_file(site_dir, p) for p in report.failures) if _exists(f))
-    report.removed = writer.prune()
+    report.removed = writer.prune() if prune else 0
     report.changed += writer.changed
     clock.baked_clock_state_save(clock_now)
     return report
@@ -201,30 +210,33 @@ def bake(paths=None, *, full=False, workers=1):
     Callers hold the bake lock; the journal (`services.batch_run_pending`) does.
     """
     started = time.monotonic()
-    Path(settings.SAMIZDAT_SITE_DIR).mkdir(parents=True, exist_ok=True)
+    site_dir = Path(settings.SAMIZDAT_SITE_DIR)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    fresh = full and not any(site_dir.iterdir())  # a first bake: nothing to prune after it
     report = BakeReport(full=full)
     if full:
-        clock_now, jobs = full_prepare()
+        clock_now, jobs = full_prepare(rebuild=False)
     else:
         jobs = [("paths", list(paths or []))]
     written = []
     # A full bake here is finished (and its batch marked so) only when it returns: one sync
     # of the disk at the end instead of one per job, each of which stopped a process while
-    # the whole machine's writes went out.
-    for job_written, rendered, changed, failures in _run_jobs(jobs, workers if full else 1, sync=not full):
+    # the whole machine's writes went out. The remembered state is rebuilt while the jobs
+    # run (the bake lock keeps every other bake out until it is done).
+    runs = _run_jobs(jobs, workers if full else 1, sync=not full, meanwhile=states_rebuild if full else None)
+    for job_written, rendered, changed, failures in runs:
         written += job_written
         report.rendered += rendered
         report.changed += changed
         report.failures.update(failures)
     if full:
-        full_finish(report, written=written, clock_now=clock_now)
+        full_finish(report, written=written, clock_now=clock_now, prune=not fresh)
         os.sync()
     else:
-        writer = SiteWriter(Path(settings.SAMIZDAT_SITE_DIR))
+        writer = SiteWriter(site_dir)
         writer.claim_all(Path(p) for p in written)
         _static_files(writer)
         report.changed += writer.changed
-        site_dir = Path(settings.SAMIZDAT_SITE_DIR)
         report.files = sorted(Path(p).relative_to(site_dir).as_posix() for p in writer.written)
     report.seconds = round(time.monotonic() - started, 3)
     logger.info("baked %s", report.as_dict())

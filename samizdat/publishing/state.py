@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Q
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from samizdat.core.rendering import ReadCache
 from samizdat.newsroom.models import SERVICE_DEPTH, BlogPage, PostPage, ServicePage, reader_path, reader_path_of
@@ -91,8 +91,9 @@ def states_refresh(posts, *, chunk=2000):
     groups = _translation_groups()
     blogs = dict(BlogPage.objects.values_list("path", "pk"))  # a post's blog: by its tree path
     blog_prefix = BlogPage.steplen * (SERVICE_DEPTH + 1)
+    roots = Site.get_site_root_paths()
     live = [
-        (pk, path, reader_path_of(url_path))
+        (pk, path, reader_path_of(url_path, roots))
         for pk, path, url_path in posts.order_by().values_list("pk", "path", "url_path")
     ]
     live = [row for row in live if row[2] is not None]  # not on the reader site

@@ -3,7 +3,7 @@
 import hashlib
 import posixpath
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
 from samizdat.core.dates import current_locale, date, datetime, localize_digits
-from samizdat.core.rendering import assets_path, current, link, relative
+from samizdat.core.rendering import assets_path, current, link, relative, render_language
 from samizdat.newsroom.models import reader_path
 
 from . import metadata
@@ -162,7 +162,14 @@ def obfuscated_email(address):
 
 
 def number(value):
-    return localize_digits(format_decimal(value, locale=current_locale()))
+    return _number_text(value, current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _number_text(value, locale):
+    """A number as `locale` writes it: Babel parses the locale's pattern each call, and a
+    listing shows the same few page numbers on every page."""
+    return localize_digits(format_decimal(value, locale=locale))
 
 
 @cache
@@ -220,7 +227,7 @@ _translated = {}
 def gettext(message):
     """`translation.gettext`, remembered per language for the process (as Django keeps the
     catalogs): a page asks for some forty interface strings, a full bake for millions."""
-    key = (translation.get_language(), message)
+    key = (render_language(), message)
     try:
         return _translated[key]
     except KeyError:

@@ -7,9 +7,9 @@ from datetime import datetime as dt
 from datetime import timezone as tz
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from samizdat.core.rendering import render_in_language
+from samizdat.core.rendering import render_in_language, render_language, render_zone
 from samizdat.newsroom.models import PostPage, ServicePage
 from samizdat.core.dates import date, datetime
 from samizdat.theme.jinja import isotime
@@ -50,3 +50,17 @@ def test_a_baked_post_shows_its_time_in_the_editions_zone(site_dir, language):
     assert shown.group(2) == expected
     assert not re.search(r"\d:\d\d:\d\d|[۰-۹]:[۰-۹]{2}:[۰-۹]{2}", shown.group(2)), "no seconds"
     assert {"en": "London", "fa": "تهران", "ru": "Москва"}[language] in expected
+
+
+@pytest.mark.parametrize("language, zone", [("fa", "Asia/Tehran"), ("pt-BR", "America/Sao_Paulo"), (None, "UTC")])
+def test_a_render_knows_its_language_and_zone_as_django_has_them(language, zone):
+    """`render_language`/`render_zone` read the render's own record (Django's are slow to
+    read); they answer what Django has active, inside a render and outside one."""
+    def seen():
+        return render_language(), translation.get_language(), render_zone(), timezone.get_current_timezone()
+
+    inside = render_in_language(language, seen, zone=zoneinfo.ZoneInfo(zone))
+    assert inside[0] == inside[1] and inside[2] == inside[3] == zoneinfo.ZoneInfo(zone)
+    with translation.override("ru"), timezone.override(zoneinfo.ZoneInfo("Europe/Moscow")):
+        outside = seen()  # after the render: its record is gone
+    assert outside == ("ru", "ru", zoneinfo.ZoneInfo("Europe/Moscow"), zoneinfo.ZoneInfo("Europe/Moscow"))
