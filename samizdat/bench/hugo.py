@@ -156,18 +156,16 @@ def _picture(image, shape, cache):
     `srcset` as [site path, width] pairs, the `<img>`'s file and size (as `theme.pictures`
     reads them from the renditions)."""
     from samizdat.core.rendering import media_site_path
-    from samizdat.newsroom.renditions import MIME_TYPES, SHAPES, formats, spec, widths
+    from samizdat.newsroom.renditions import MIME_TYPES, picture_renditions
 
     if image is None:
         return None
     if (image.pk, shape) not in cache:
-        kind = SHAPES[shape]
-        sizes, fits = formats(image), widths(image, kind)
-        specs = {(fmt, w): spec(kind, w, fmt) for fmt in sizes for w in fits}
+        sizes, fits, specs, default_spec = picture_renditions(image, shape)
         made = image.get_renditions(*specs.values())
         sets = {fmt: [[media_site_path(made[specs[fmt, w]]), made[specs[fmt, w]].width] for w in fits] for fmt in sizes}
         *modern, fallback = sizes
-        default = made[specs[fallback, kind.default if kind.default in fits else fits[-1]]]
+        default = made[default_spec]
         cache[image.pk, shape] = {
             "sources": [{"type": MIME_TYPES[fmt], "srcset": sets[fmt]} for fmt in modern],
             "src": media_site_path(default), "srcset": sets[fallback],

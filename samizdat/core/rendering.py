@@ -177,7 +177,7 @@ def media_url(rendition):
         ("media", rendition.file.name), lambda: (media_site_path(rendition), Path(rendition.file.path))
     )
     state.media[site_path] = source
-    return relative(site_path, state.here)
+    return _baked_link(site_path, state)
 
 
 def renditions_of(image, *specs):

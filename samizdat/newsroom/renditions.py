@@ -9,6 +9,7 @@ the page metadata take the JPEG a sharer's preview needs (`SHARE_SPEC`).
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from PIL import features
 
@@ -73,22 +74,41 @@ def fallback_format(image):
     return "jpeg"
 
 
-def formats(image):
+def formats(fallback):
     """The formats of a picture's renditions, smallest first; the last is the fallback."""
-    fallback = fallback_format(image)
     if fallback == "gif":
         return ("gif",)  # Wagtail's Pillow path writes one frame of WebP or AVIF: keep the animation
     return (*(("avif",) if AVIF else ()), "webp", fallback)
 
 
-def widths(image, shape):
-    """The shape's widths this picture can fill without being enlarged (at least one)."""
-    fit = tuple(w for w in shape.widths if w <= (image.width or 0))
+def widths(width, shape):
+    """The shape's widths a picture `width` pixels wide can fill without being enlarged (at
+    least one)."""
+    fit = tuple(w for w in shape.widths if w <= width)
     return fit or shape.widths[:1]
+
+
+def default_width(fits, shape):
+    """The width `src` names, among the widths a picture fills."""
+    return shape.default if shape.default in fits else fits[-1]
+
+
+def picture_renditions(image, shape):
+    """What a picture of `image` as `shape` (a key of `SHAPES`) offers: its formats (the
+    fallback last), its widths, the spec of each (format, width), and the spec `src` names."""
+    return _picture_renditions(shape, fallback_format(image), image.width or 0)
+
+
+@lru_cache(maxsize=1024)
+def _picture_renditions(shape, fallback, width):
+    # The same for every picture of one width and kind: worked out once (a listing page
+    # shows a dozen pictures).
+    kind = SHAPES[shape]
+    sizes, fits = formats(fallback), widths(width, kind)
+    specs = {(fmt, w): spec(kind, w, fmt) for fmt in sizes for w in fits}
+    return sizes, fits, specs, specs[sizes[-1], default_width(fits, kind)]
 
 
 def share_spec(image):
     shape = SHAPES[SHARE_SHAPE]
-    fitting = widths(image, shape)
-    width = shape.default if shape.default in fitting else fitting[-1]
-    return spec(shape, width, fallback_format(image))
+    return spec(shape, default_width(widths(image.width or 0, shape), shape), fallback_format(image))

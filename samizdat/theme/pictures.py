@@ -19,7 +19,7 @@ import re
 from markupsafe import Markup, escape
 
 from samizdat.core.rendering import media_url, renditions_of
-from samizdat.newsroom.renditions import MIME_TYPES, SHAPES, formats, spec, widths
+from samizdat.newsroom.renditions import MIME_TYPES, SHAPES, picture_renditions
 
 
 def picture(image, shape, alt=""):
@@ -28,8 +28,7 @@ def picture(image, shape, alt=""):
     if image is None:
         return Markup("")
     kind = SHAPES[shape]
-    sizes, fits = formats(image), widths(image, kind)
-    specs = {(fmt, w): spec(kind, w, fmt) for fmt in sizes for w in fits}
+    sizes, fits, specs, default_spec = picture_renditions(image, shape)
     made = renditions_of(image, *specs.values())
 
     def srcset(fmt):
@@ -42,16 +41,16 @@ def picture(image, shape, alt=""):
         return escape(", ".join(items))
 
     *modern, fallback = sizes
-    default = made[specs[fallback, kind.default if kind.default in fits else fits[-1]]]
-    sources = "".join(
-        f'<source type="{MIME_TYPES[fmt]}" srcset="{srcset(fmt)}" sizes="{kind.sizes}">' for fmt in modern
-    )
+    srcsets = {fmt: srcset(fmt) for fmt in sizes}
+    default = made[default_spec]
+    sources = "".join(f'<source type="{MIME_TYPES[fmt]}" srcset="{srcsets[fmt]}" sizes="{kind.sizes}">' for fmt in modern)
     loading = ' loading="lazy"' if kind.lazy else ""
-    return Markup(copy_hints(
-        f'<picture>{sources}<img src="{escape(media_url(default))}" srcset="{srcset(fallback)}" '
+    hint = f'<template><img srcset="{", ".join(srcsets[fmt] for fmt in modern)}" alt=""></template>' if modern else ""
+    return Markup(
+        f'<picture>{sources}<img src="{escape(media_url(default))}" srcset="{srcsets[fallback]}" '
         f'sizes="{kind.sizes}" alt="{escape(alt or "")}" width="{default.width}" height="{default.height}"'
-        f'{loading} decoding="async"></picture>'
-    ))
+        f"{loading} decoding=\"async\"></picture>{hint}"  # the hint: `copy_hints`
+    )
 
 
 _PICTURE = re.compile(r"<picture>(.*?)</picture>", re.S)
