@@ -13,7 +13,7 @@ from babel.numbers import format_decimal
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
-from jinja2 import Environment
+from jinja2 import Environment, pass_eval_context
 from markupsafe import Markup, escape
 from wagtail.rich_text import expand_db_html
 
@@ -249,10 +249,22 @@ def gettext(message):
         return text
 
 
+@pass_eval_context
+def interface_text(eval_ctx, message, **variables):
+    """`_()` in templates, as Jinja's new-style gettext answers it — the translation, as
+    markup when the template escapes; `%(name)s` filled in with escaped values; `%%` a
+    percent sign — in one call where Jinja makes three (`_` → `gettext` → ours)."""
+    text = gettext(message)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables if variables or "%" in text else text
+
+
 def environment(**options):
     env = Environment(**options)
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, translation.ngettext, newstyle=True)
+    env.globals["_"] = interface_text
     env.globals.update(
         link=link,
         page_link=page_link,
