@@ -64,10 +64,9 @@ def relative(target, here):
     if target.startswith(("http://", "https://", "#", "mailto:")):
         return target
     target, hash_, fragment = target.partition("#")
-    base = here if here.endswith("/") else posixpath.dirname(here) + "/"
-    rel = _relpath(target, base)
+    rel = _relpath(target, _folder_of(here))
     if target.endswith("/"):
-        rel = "index.html" if rel == "." else rel + "/index.html"
+        rel = _folder_link(rel)
     return rel + hash_ + fragment
 
 
@@ -76,18 +75,34 @@ def _relpath(target, base):
     so the common case (clean paths, no "." or "..") is done by splitting, not normalising."""
     if "/." in target or "//" in target or "/." in base or "//" in base or not target.startswith("/"):
         return posixpath.relpath(target, base)
-    to, start = target.strip("/").split("/"), base.strip("/").split("/")
-    if to == [""]:
-        to = []
-    if start == [""]:
-        start = []
+    to = _segments(target)
+    return _walk(to, _segments(base), to)
+
+
+def _folder_of(here):
+    """The folder a link from reader path `here` starts in."""
+    return here if here.endswith("/") else posixpath.dirname(here) + "/"
+
+
+def _segments(path):
+    """A clean absolute path's segments: "/en/blog/" → ["en", "blog"], "/" → []."""
+    stripped = path.strip("/")
+    return stripped.split("/") if stripped else []
+
+
+def _walk(to, start, written):
+    """The relative path from folder `start` to `to` (both segment lists), each step down
+    written as `written` has it (the segments themselves, or percent-encoded)."""
     common = 0
     for a, b in zip(to, start, strict=False):
         if a != b:
             break
         common += 1
-    parts = [".."] * (len(start) - common) + to[common:]
-    return "/".join(parts) if parts else "."
+    return "/".join([".."] * (len(start) - common) + list(written[common:])) or "."
+
+
+def _folder_link(rel):
+    return "index.html" if rel == "." else rel + "/index.html"
 
 
 LINK_SAFE = "/:#?=&%~"  # what `link` leaves unencoded
@@ -112,21 +127,14 @@ def _baked_link(target, state):
     parts = _target_parts(target)
     here = state.here
     if state.start is None or state.start[0] != here:  # a feed's body is expanded as its post's page
-        base = here if here.endswith("/") else posixpath.dirname(here) + "/"
-        state.start = (here, None if "/." in base or "//" in base else ([] if base == "/" else base.strip("/").split("/")))
+        base = _folder_of(here)
+        state.start = (here, None if "/." in base or "//" in base else _segments(base))
     start = state.start[1]
     if parts is None or start is None:  # an address elsewhere, or a path to normalise
         return quote(relative(target, state.here), safe=LINK_SAFE)
     to, quoted, folder, fragment = parts
-    common = 0
-    for a, b in zip(to, start, strict=False):
-        if a != b:
-            break
-        common += 1
-    rel = "/".join([".."] * (len(start) - common) + list(quoted[common:])) or "."
-    if folder:
-        rel = "index.html" if rel == "." else rel + "/index.html"
-    return rel + fragment
+    rel = _walk(to, start, quoted)
+    return (_folder_link(rel) if folder else rel) + fragment
 
 
 @lru_cache(maxsize=65536)
@@ -138,7 +146,7 @@ def _target_parts(target):
     path, hash_, fragment = target.partition("#")
     if "/." in path or "//" in path or not path.startswith("/"):
         return None
-    to = [] if path == "/" else path.strip("/").split("/")
+    to = _segments(path)
     return to, tuple(quote(p, safe=LINK_SAFE) for p in to), path.endswith("/"), quote(hash_ + fragment, safe=LINK_SAFE)
 
 

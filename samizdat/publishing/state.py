@@ -85,9 +85,10 @@ def _translation_groups():
     return {pk: members - {pk} for members in groups.values() for pk in members}
 
 
-def states_refresh(posts, *, chunk=2000):
+def states_refresh(posts, *, chunk=2000, replace=True):
     """Rewrite the remembered state of `posts` in bulk (a full bake, a renamed edition): the
-    rows `state_row` gives one post at a time, read as a few queries per `chunk` posts."""
+    rows `state_row` gives one post at a time, read as a few queries per `chunk` posts.
+    Not `replace`: the caller has forgotten every state already."""
     groups = _translation_groups()
     blogs = dict(BlogPage.objects.values_list("path", "pk"))  # a post's blog: by its tree path
     blog_prefix = BlogPage.steplen * (SERVICE_DEPTH + 1)
@@ -100,7 +101,7 @@ def states_refresh(posts, *, chunk=2000):
     for start in range(0, len(live), chunk):
         part = live[start : start + chunk]
         keys = listing_keys_of_posts([pk for pk, _, _ in part])
-        _states_write([
+        _states_write(replace, [
             PageState(
                 page_id=pk,
                 path=site_path,
@@ -111,15 +112,16 @@ def states_refresh(posts, *, chunk=2000):
         ])
 
 
-def _states_write(rows):
+def _states_write(replace, rows):
     if rows:
-        PageState.objects.filter(page_id__in=[r.page_id for r in rows]).delete()
+        if replace:
+            PageState.objects.filter(page_id__in=[r.page_id for r in rows]).delete()
         PageState.objects.bulk_create(rows)
 
 
 def states_rebuild():
     """Forget every remembered state and record the live site as it is (full bake)."""
     PageState.objects.all().delete()
-    states_refresh(PostPage.objects.live())
+    states_refresh(PostPage.objects.live(), replace=False)
     for page in Page.objects.live().type(ServicePage, BlogPage).specific():
         PageState.objects.create(page_id=page.pk, path=reader_path(page) or "/", listings=[])
